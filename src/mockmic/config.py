@@ -1,0 +1,44 @@
+"""Paths and shared constants. Options dataclasses for each stage live beside the stage."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+SAMPLE_RATE = 16000  # Hz: what every analysis stage receives
+DEFAULT_MODEL = "tiny.en"
+DATA_HOME_ENV = "MOCKMIC_HOME"
+MODELS_DIR_ENV = "MOCKMIC_MODELS"
+
+# The project checkout this package sits in when installed in editable mode (src/ layout).
+_PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def data_home() -> Path:
+    """Where sessions live: $MOCKMIC_HOME, or ``recordings/`` in the current directory."""
+    env = os.environ.get(DATA_HOME_ENV)
+    return Path(env).expanduser() if env else Path.cwd() / "recordings"
+
+
+def models_dirs() -> list[Path]:
+    """Folders searched for models by name, first match wins.
+
+    $MOCKMIC_MODELS, then ``models/`` in the current directory, then the checkout's ``models/``.
+    """
+    dirs: list[Path] = []
+    env = os.environ.get(MODELS_DIR_ENV)
+    if env:
+        dirs.append(Path(env).expanduser())
+    dirs.append(Path.cwd() / "models")
+    if (_PROJECT_ROOT / "pyproject.toml").is_file():
+        dirs.append(_PROJECT_ROOT / "models")
+    seen: list[Path] = []
+    for d in dirs:
+        if d.resolve() not in [s.resolve() for s in seen]:
+            seen.append(d)
+    return seen
+
+
+def models_install_dir() -> Path:
+    """Where ``mockmic models install`` puts a model: the first of :func:`models_dirs`."""
+    return models_dirs()[0]

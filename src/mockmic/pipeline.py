@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as _dt
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from .audio import is_silent, load_audio
-from .results import AudioInfo, SessionReport, Transcript
+from .results import AudioInfo, Feedback, SessionReport, Transcript
 
 # on_progress(stage, done, total): stage is "decode", "load model", "transcribe", "analyse";
 # done/total are seconds of audio (total None when unknown).
@@ -99,4 +99,27 @@ def analyse_report(
     content_options: object | None = None,
 ) -> SessionReport:
     """Add the delivery, content, scores and feedback sections to a transcribed report."""
-    return report
+    from .scoring import combine_scores, rank_feedback
+
+    words = report.transcript.words
+    delivery = content = None
+    delivery_score = None
+    feedback: list[Feedback] = []
+    if words:
+        # --- delivery stage (delivery.py) ---
+        # --- end delivery stage ---
+        # --- content stage (content.py) ---
+        # --- end content stage ---
+        pass
+    scores = combine_scores(
+        delivery=delivery_score,
+        structure=content.star.score if content is not None else None,
+        accountability=content.accountability.score if content is not None else None,
+    )
+    return replace(
+        report,
+        delivery=delivery,
+        content=content,
+        scores=scores,
+        feedback=tuple(rank_feedback(feedback)),
+    )

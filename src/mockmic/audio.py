@@ -53,7 +53,7 @@ def load_audio(
 
     try:
         container = av.open(str(path), metadata_errors="ignore")
-    except (av.error.InvalidDataError, av.error.ValueError) as e:
+    except av.error.InvalidDataError as e:
         raise AudioError(f"{path} is not an audio file that can be read (corrupt or unsupported format).") from e
     except av.error.FFmpegError as e:
         raise AudioError(f"{path} could not be opened as audio: {e.strerror or e}.") from e
@@ -68,17 +68,19 @@ def load_audio(
         total_s = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None
         if total_s is None and container.duration:
             total_s = container.duration / 1_000_000
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+        # Keep the channels through resampling and average them ourselves: FFmpeg's own
+        # downmix scales each channel by 0.707, which changes levels and can clip.
+        resampler = av.AudioResampler(format="fltp", rate=SAMPLE_RATE)
         decoded = 0
         try:
             for frame in container.decode(stream):
                 for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray().reshape(-1).copy())
+                    chunks.append(_mono(out.to_ndarray()))
                     decoded += out.samples
                 if on_progress is not None:
                     on_progress(decoded / SAMPLE_RATE, total_s)
             for out in resampler.resample(None):
-                chunks.append(out.to_ndarray().reshape(-1).copy())
+                chunks.append(_mono(out.to_ndarray()))
         except av.error.FFmpegError as e:
             if not chunks:
                 raise AudioError(f"{path} is corrupt: no audio could be decoded ({e.strerror or e}).") from e
@@ -98,6 +100,11 @@ def load_audio(
         format=fmt,
     )
     return samples, info
+
+
+def _mono(planar: np.ndarray) -> np.ndarray:
+    """(channels, n) planar float -> (n,) mean of the channels."""
+    return planar.mean(axis=0, dtype=np.float32) if planar.shape[0] > 1 else planar[0].copy()
 
 
 def is_silent(samples: np.ndarray, *, threshold_dbfs: float = -60.0) -> bool:

@@ -1,4 +1,4 @@
-"""Progress on stderr for long work, as rich bars; silent with --quiet."""
+"""Progress on stderr for long work: rich bars on a terminal, plain lines in logs, nothing with --quiet."""
 
 from __future__ import annotations
 
@@ -14,22 +14,30 @@ LABELS = {
 
 
 class StderrProgress:
-    """Adapts the pipeline's ``on_progress(stage, done, total)`` to rich progress bars.
+    """Adapts the pipeline's ``on_progress(stage, done, total)`` to stderr.
 
-    A bar appears only once a stage has run for ``delay_s``, so quick stages print nothing.
+    A stage shows only once it has run for ``delay_s`` (model loading shows at once), so quick
+    stages print nothing. On a terminal it is a transient rich bar; when stderr is a file or a
+    pipe, one line when a stage starts and one when it ends, so logs stay readable.
     """
 
-    def __init__(self, *, quiet: bool = False, delay_s: float = 0.5, prefix: str = ""):
+    def __init__(self, *, quiet: bool = False, delay_s: float = 1.0, prefix: str = "", force_terminal: bool | None = None):
         self.quiet = quiet
         self.delay_s = delay_s
         self.prefix = prefix
+        self.force_terminal = force_terminal
         self._progress = None
-        self._tasks: dict[str, int] = {}
+        self._console = None
+        self._tasks: dict[str, int | None] = {}
         self._started: dict[str, float] = {}
 
     def __enter__(self):
-        if not self.quiet:
-            from rich.console import Console
+        if self.quiet:
+            return self
+        from rich.console import Console
+
+        self._console = Console(file=sys.stderr, force_terminal=self.force_terminal)
+        if self._console.is_terminal:
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
             self._progress = Progress(
@@ -37,7 +45,7 @@ class StderrProgress:
                 BarColumn(),
                 TextColumn("{task.fields[detail]}"),
                 TimeElapsedColumn(),
-                console=Console(file=sys.stderr),
+                console=self._console,
                 transient=True,
             )
             self._progress.start()
@@ -52,19 +60,33 @@ class StderrProgress:
         self.prefix = prefix
         if self._progress is not None:
             for task_id in self._tasks.values():
-                self._progress.remove_task(task_id)
+                if task_id is not None:
+                    self._progress.remove_task(task_id)
         self._tasks.clear()
         self._started.clear()
 
     def __call__(self, stage: str, done: float, total: float | None) -> None:
-        if self._progress is None:
+        if self._console is None:
             return
         now = time.monotonic()
         self._started.setdefault(stage, now)
-        if stage not in self._tasks and stage != "load model" and now - self._started[stage] < self.delay_s and (total is None or done < total):
-            return
+        finished = total is not None and done >= total
+        if stage not in self._tasks:
+            if stage != "load model" and now - self._started[stage] < self.delay_s:
+                return
+            if finished and stage != "load model":
+                return  # finished before it was worth showing
         label = f"{self.prefix}{LABELS.get(stage, stage)}"
-        detail = f"{done:.0f}/{total:.0f} s of audio" if total and stage in ("decode", "transcribe") else ""
+        audio = stage in ("decode", "transcribe") and total
+        detail = f"{done:.0f}/{total:.0f} s of audio" if audio else ""
+        if self._progress is None:  # plain lines for logs
+            if stage not in self._tasks:
+                self._tasks[stage] = None
+                self._console.print(f"{label}{f' ({total:.0f} s of audio)' if audio else ''}...", highlight=False)
+            elif finished and self._tasks[stage] is None:
+                self._tasks[stage] = -1
+                self._console.print(f"{label}: done in {now - self._started[stage]:.1f} s", highlight=False)
+            return
         if stage not in self._tasks:
             self._tasks[stage] = self._progress.add_task(label, total=total, detail=detail)
         self._progress.update(self._tasks[stage], completed=done, total=total, detail=detail)

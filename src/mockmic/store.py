@@ -1,0 +1,667 @@
+"""Stored sessions: one folder per session in the data home, indexed by an SQLite database.
+
+Layout of the data home (``config.data_home()``)::
+
+    mockmic.db                 index: one row per session, for fast listing and trends
+    20261126-153812-a1b2c3/    one folder per session
+        audio.flac             a copy of the audio (absent when linked or saved without audio)
+        report.json            the report (JSON contract) plus a "storage" key
+
+The folders are the truth and the database is an index of them: a session exists once its
+folder holds ``report.json``. A save builds the folder under a hidden staging name and renames
+it into place in one step, then indexes it, so a crash leaves either the previous state or a
+complete folder that the next ``Store`` indexes (``recover``). Original files are never moved
+or changed, except in ``mode="move"``, which the recorder uses for files it wrote itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as _dt
+import json
+import os
+import re
+import secrets
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import config
+from .errors import StoreError
+from .results import SessionReport, report_from_dict, report_to_dict
+
+DB_NAME = "mockmic.db"
+REPORT_NAME = "report.json"
+AUDIO_STEM = "audio"
+SAVE_MODES = ("copy", "link", "move")
+BUSY_TIMEOUT_MS = 15_000  # a writer waits this long for another process's transaction
+STALE_STAGING_S = 3600.0  # staging folders older than this belong to a crashed save
+
+# The pipeline's ids (``pipeline.new_session_id``): date, time, 6 hex digits. Nothing else is
+# accepted, so an id can never name a path outside the data home.
+SESSION_ID_RE = re.compile(r"\A[0-9]{8}-[0-9]{6}-[0-9a-f]{6}\Z")
+_STAGING_PREFIX = ".staging-"
+_DELETING_PREFIX = ".deleting-"
+
+
+# --- ids and paths -------------------------------------------------------------------------
+
+
+def check_session_id(session_id: object) -> str:
+    """Return ``session_id`` if it is a well-formed id, else raise StoreError."""
+    if not isinstance(session_id, str) or not SESSION_ID_RE.match(session_id):
+        shown = repr(session_id) if isinstance(session_id, str) else type(session_id).__name__
+        raise StoreError(
+            f"{shown[:80]} is not a session id: ids look like 20261126-153812-a1b2c3 "
+            "(see `mockmic reports list`)."
+        )
+    return session_id
+
+
+def question_key(question: str | None) -> str | None:
+    """The question reduced for matching attempts: case, spacing and end punctuation ignored."""
+    if not question:
+        return None
+    key = " ".join(question.casefold().split()).rstrip(" ?.!")
+    return key or None
+
+
+def parse_since(text: str, *, now: _dt.datetime | None = None) -> _dt.datetime:
+    """A date for ``--since``: ``2026-11-01``, an ISO time, or ``7d`` / ``2w`` / ``12h`` ago.
+
+    Dates without a time zone are local time.
+    """
+    now = now or _dt.datetime.now().astimezone()
+    s = text.strip()
+    m = re.fullmatch(r"(\d+)\s*([hdw])", s)
+    if m:
+        n, unit = int(m.group(1)), m.group(2)
+        return now - {"h": _dt.timedelta(hours=n), "d": _dt.timedelta(days=n), "w": _dt.timedelta(weeks=n)}[unit]
+    try:
+        when = _dt.datetime.fromisoformat(s)
+    except ValueError:
+        raise StoreError(
+            f"{text!r} is not a date: use 2026-11-01, 2026-11-01T14:30 or 7d (days ago)."
+        ) from None
+    return when if when.tzinfo else when.astimezone()
+
+
+def _timestamp(created_at: str) -> float:
+    when = _dt.datetime.fromisoformat(created_at)
+    return (when if when.tzinfo else when.astimezone()).timestamp()
+
+
+# --- the index row -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """One session as the index knows it: enough to list, filter and chart without JSON."""
+
+    id: str
+    created_at: str
+    question: str | None
+    source_path: str | None  # the file the person gave (or the recording's own path)
+    audio_mode: str | None  # "copy" | "link" | "move" | None (no audio stored)
+    duration_s: float | None
+    words: int | None = None
+    overall: int | None = None
+    delivery: int | None = None
+    structure: int | None = None
+    accountability: int | None = None
+    words_per_minute: float | None = None
+    articulation_wpm: float | None = None
+    pause_count: int | None = None
+    long_pause_count: int | None = None
+    filler_count: int | None = None
+    fillers_per_100_words: float | None = None
+    pitch_variation_semitones: float | None = None
+    loudness_variation_db: float | None = None
+    star_score: int | None = None
+    situation_s: float | None = None
+    task_s: float | None = None
+    action_s: float | None = None
+    result_s: float | None = None
+    ownership_ratio: float | None = None
+
+
+SUMMARY_FIELDS = tuple(f.name for f in dataclasses.fields(SessionSummary))
+
+
+def _index_row(report: SessionReport, storage: dict[str, Any]) -> dict[str, Any]:
+    d, c, s = report.delivery, report.content, report.scores
+    star = c.star if c is not None else None
+    return {
+        "id": report.id,
+        "created_at": report.created_at,
+        "created_ts": _timestamp(report.created_at),
+        "question": report.question,
+        "question_key": question_key(report.question),
+        "source_path": storage.get("source_path"),
+        "audio_file": storage.get("audio_file"),
+        "audio_mode": storage.get("audio_mode"),
+        "duration_s": report.audio.duration_s,
+        "words": d.words if d is not None else len(report.transcript.words),
+        "overall": s.overall if s else None,
+        "delivery": s.delivery if s else None,
+        "structure": s.structure if s else None,
+        "accountability": s.accountability if s else None,
+        "words_per_minute": d.words_per_minute if d else None,
+        "articulation_wpm": d.articulation_wpm if d else None,
+        "pause_count": len(d.pauses) if d else None,
+        "long_pause_count": d.long_pause_count if d else None,
+        "filler_count": d.filler_count if d else None,
+        "fillers_per_100_words": d.fillers_per_100_words if d else None,
+        "pitch_variation_semitones": d.pitch.variation_semitones if d else None,
+        "loudness_variation_db": d.loudness.variation_db if d else None,
+        "star_score": star.score if star else None,
+        "situation_s": star.situation.seconds if star else None,
+        "task_s": star.task.seconds if star else None,
+        "action_s": star.action.seconds if star else None,
+        "result_s": star.result.seconds if star else None,
+        "ownership_ratio": c.accountability.ownership_ratio if c is not None else None,
+    }
+
+
+# --- migrations: small named steps, recorded in the `migrations` table ---------------------
+
+Migration = Callable[[sqlite3.Connection, Path], None]
+
+
+def _m001_create_sessions(conn: sqlite3.Connection, home: Path) -> None:
+    conn.execute(
+        """CREATE TABLE sessions (
+            id TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            created_ts REAL NOT NULL,
+            question TEXT,
+            source_path TEXT,
+            audio_file TEXT,
+            duration_s REAL,
+            overall INTEGER,
+            delivery INTEGER,
+            structure INTEGER,
+            accountability INTEGER,
+            words_per_minute REAL,
+            filler_count INTEGER,
+            long_pause_count INTEGER
+        )"""
+    )
+    conn.execute("CREATE INDEX sessions_created ON sessions (created_ts)")
+
+
+_M002_COLUMNS = {
+    "question_key": "TEXT",
+    "audio_mode": "TEXT",
+    "words": "INTEGER",
+    "articulation_wpm": "REAL",
+    "pause_count": "INTEGER",
+    "fillers_per_100_words": "REAL",
+    "pitch_variation_semitones": "REAL",
+    "loudness_variation_db": "REAL",
+    "star_score": "INTEGER",
+    "situation_s": "REAL",
+    "task_s": "REAL",
+    "action_s": "REAL",
+    "result_s": "REAL",
+    "ownership_ratio": "REAL",
+}
+
+
+def _m002_trend_figures(conn: sqlite3.Connection, home: Path) -> None:
+    """Columns for trends and per-question history, filled in from each stored report.json."""
+    for name, kind in _M002_COLUMNS.items():
+        conn.execute(f"ALTER TABLE sessions ADD COLUMN {name} {kind}")
+    conn.execute("CREATE INDEX sessions_question ON sessions (question_key, created_ts)")
+    ids = [row[0] for row in conn.execute("SELECT id FROM sessions")]
+    for session_id in ids:
+        try:
+            report, storage = _read_report_file(home / session_id / REPORT_NAME)
+        except (OSError, ValueError, KeyError, TypeError):
+            # An unreadable report keeps its old row; `get` will say what is wrong with it.
+            continue
+        row = _index_row(report, storage)
+        sets = ", ".join(f"{k} = :{k}" for k in _M002_COLUMNS)
+        conn.execute(f"UPDATE sessions SET {sets} WHERE id = :id", row)
+
+
+MIGRATIONS: tuple[tuple[str, Migration], ...] = (
+    ("001_create_sessions", _m001_create_sessions),
+    ("002_trend_figures", _m002_trend_figures),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# --- files ---------------------------------------------------------------------------------
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so readers see the old file or the new one, never a part."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_dir(path.parent)
+
+
+def _read_report_file(path: Path) -> tuple[SessionReport, dict[str, Any]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    storage = data.get("storage") or {}
+    return report_from_dict(data), storage
+
+
+# --- the store -----------------------------------------------------------------------------
+
+
+class Store:
+    """Sessions in a data home. Every method opens its own short connection, so many
+    processes can use one home at once; SQLite's WAL and busy timeout serialise the writers.
+
+    Parameters
+    ----------
+    home : Path, optional
+        The data home; default :func:`mockmic.config.data_home` ($MOCKMIC_HOME or ./recordings).
+    """
+
+    def __init__(self, home: Path | None = None) -> None:
+        self.home = Path(home) if home is not None else config.data_home()
+        self.db_path = self.home / DB_NAME
+        self._ready = False
+
+    # -- connection and schema --
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(f"The data home {self.home} cannot be created: {e.strerror or e}.") from None
+        try:
+            conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        except sqlite3.Error as e:
+            raise StoreError(f"The session index {self.db_path} cannot be opened: {e}.") from None
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if not self._ready:
+                self._prepare(conn)
+            yield conn
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"The session index {self.db_path} cannot be used: {e}.") from None
+        finally:
+            conn.close()
+
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        # journal_mode needs a moment alone with the file; another process may hold it.
+        _retry(lambda: conn.execute("PRAGMA journal_mode = WAL"))
+        conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a crash loses no commit's consistency
+        self._migrate(conn)
+        self._ready = True
+        self.recover(conn)
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        with _transaction(conn):
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            done = {row[0] for row in conn.execute("SELECT name FROM migrations")}
+            unknown = done - {name for name, _ in MIGRATIONS}
+            if unknown:
+                raise StoreError(
+                    f"The session index {self.db_path} was written by a newer mockmic "
+                    f"(migration {sorted(unknown)[-1]}): upgrade mockmic to read it."
+                )
+            for name, step in MIGRATIONS:
+                if name in done:
+                    continue
+                step(conn, self.home)
+                conn.execute(
+                    "INSERT INTO migrations (name, applied_at) VALUES (?, ?)",
+                    (name, _dt.datetime.now().astimezone().isoformat(timespec="seconds")),
+                )
+
+    def schema_migrations(self) -> list[str]:
+        """Names of the migrations applied to this home's database, oldest first."""
+        with self._connect() as conn:
+            return [r[0] for r in conn.execute("SELECT name FROM migrations ORDER BY rowid")]
+
+    # -- paths --
+
+    def session_dir(self, session_id: str) -> Path:
+        """The folder of ``session_id`` (it need not exist). Raises StoreError for a bad id."""
+        check_session_id(session_id)
+        folder = self.home / session_id
+        # The regex already forbids separators and dots; this guards against a symlinked id.
+        if folder.is_symlink() or folder.resolve().parent != self.home.resolve():
+            raise StoreError(f"Session {session_id} points outside the data home {self.home}; it was not used.")
+        return folder
+
+    # -- writing --
+
+    def save(self, report: SessionReport, audio: Path | None, *, mode: str = "copy") -> Path:
+        """Store ``report`` with its audio and index it; return the session folder.
+
+        Parameters
+        ----------
+        report : SessionReport
+            Its ``id`` names the folder. Saving an id that is already stored replaces its
+            report and keeps its audio (``audio`` must then be None).
+        audio : Path or None
+            The recording the report is about.
+        mode : {"copy", "link", "move"}
+            ``copy`` puts a copy in the folder; ``link`` records the original's path only;
+            ``move`` takes a file that mockmic wrote itself (the recorder) into the folder.
+            ``copy`` and ``link`` never change the original.
+        """
+        if mode not in SAVE_MODES:
+            raise StoreError(f"Unknown save mode {mode!r}: use one of {', '.join(SAVE_MODES)}.")
+        folder = self.session_dir(report.id)
+        with self._connect():
+            pass  # schema ready and crashed saves recovered before this one starts
+        if (folder / REPORT_NAME).is_file():
+            if audio is not None:
+                raise StoreError(f"Session {report.id} is already stored; save it without audio to update its report.")
+            return self._replace_report(report, folder)
+        source = None
+        if audio is not None:
+            source = Path(audio)
+            if not source.is_file():
+                raise StoreError(f"The audio file {source} does not exist, so session {report.id} was not stored.")
+            source = source.resolve()
+
+        staging = self.home / f"{_STAGING_PREFIX}{report.id}-{secrets.token_hex(4)}"
+        storage: dict[str, Any] = {"audio_mode": None, "audio_file": None, "source_path": report.audio.path}
+        try:
+            staging.mkdir()
+            if source is not None:
+                storage["source_path"] = str(source)
+                storage["audio_mode"] = mode
+                if mode == "link":
+                    storage["audio_file"] = str(source)
+                else:
+                    name = AUDIO_STEM + source.suffix.lower()
+                    self._place_audio(source, staging / name, hardlink=(mode == "move"))
+                    storage["audio_file"] = name
+            # report.json is written last: a folder holding it is complete.
+            write_atomic(staging / REPORT_NAME, self._report_bytes(report, storage))
+            _fsync_dir(staging)
+            try:
+                os.rename(staging, folder)
+            except OSError:
+                if (folder / REPORT_NAME).is_file():
+                    raise StoreError(f"Session {report.id} was stored by another process at the same time.") from None
+                raise
+            _fsync_dir(self.home)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        self._index(report, storage)
+        if mode == "move" and source is not None:
+            # The folder holds its own link to the data now; only the recorder's name goes.
+            with contextlib.suppress(FileNotFoundError):
+                source.unlink()
+        return folder
+
+    @staticmethod
+    def _place_audio(source: Path, target: Path, *, hardlink: bool) -> None:
+        if hardlink:
+            try:
+                os.link(source, target)
+                return
+            except OSError:
+                pass  # another file system: fall back to a copy; the original goes after commit
+        shutil.copy2(source, target)
+
+    @staticmethod
+    def _report_bytes(report: SessionReport, storage: dict[str, Any]) -> bytes:
+        data = report_to_dict(report)
+        data["storage"] = storage
+        return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+    def _replace_report(self, report: SessionReport, folder: Path) -> Path:
+        try:
+            _old, storage = _read_report_file(folder / REPORT_NAME)
+        except (OSError, ValueError, KeyError, TypeError):
+            storage = {}
+        write_atomic(folder / REPORT_NAME, self._report_bytes(report, storage))
+        self._index(report, storage)
+        return folder
+
+    def _index(self, report: SessionReport, storage: dict[str, Any], conn: sqlite3.Connection | None = None) -> None:
+        row = _index_row(report, storage)
+        cols = ", ".join(row)
+        marks = ", ".join(f":{k}" for k in row)
+        sql = f"INSERT OR REPLACE INTO sessions ({cols}) VALUES ({marks})"
+        if conn is not None:
+            conn.execute(sql, row)
+            return
+        with self._connect() as c, _transaction(c):
+            c.execute(sql, row)
+
+    def delete(self, session_id: str) -> None:
+        """Remove a session's folder and index row. A linked original is not touched."""
+        folder = self.session_dir(session_id)
+        with self._connect() as conn:
+            exists = conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone()
+            if not exists and not folder.exists():
+                raise self._unknown(session_id)
+            # Renaming first makes the removal one step; recover() finishes a crashed one.
+            doomed = self.home / f"{_DELETING_PREFIX}{session_id}-{secrets.token_hex(4)}"
+            if folder.exists():
+                os.rename(folder, doomed)
+            with _transaction(conn):
+                conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            shutil.rmtree(doomed, ignore_errors=True)
+
+    # -- reading --
+
+    def get(self, session_id: str) -> SessionReport:
+        """The stored report of ``session_id``; StoreError if it is unknown or unreadable."""
+        folder = self.session_dir(session_id)
+        path = folder / REPORT_NAME
+        if not path.is_file():
+            with self._connect():
+                pass  # a crashed save of this id may be waiting to be recovered
+            if not path.is_file():
+                raise self._unknown(session_id)
+        try:
+            report, _storage = _read_report_file(path)
+        except (ValueError, KeyError, TypeError) as e:
+            raise StoreError(f"The report of session {session_id} ({path}) is damaged: {e}.") from None
+        except OSError as e:
+            raise StoreError(f"The report of session {session_id} cannot be read: {e.strerror or e}.") from None
+        return report
+
+    def audio_path(self, session_id: str) -> Path | None:
+        """The session's audio: its copy in the folder, or the linked original if it still
+        exists. None when the session has no audio or the linked file is gone."""
+        folder = self.session_dir(session_id)
+        try:
+            _report, storage = _read_report_file(folder / REPORT_NAME)
+        except FileNotFoundError:
+            raise self._unknown(session_id) from None
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise StoreError(f"The report of session {session_id} cannot be read: {e}.") from None
+        name = storage.get("audio_file")
+        if not name:
+            return None
+        if storage.get("audio_mode") == "link":
+            path = Path(name)
+        else:
+            # Only a plain file name inside the folder is followed; anything else is ignored.
+            if Path(name).name != name or not name.startswith(AUDIO_STEM):
+                return None
+            path = folder / name
+        return path if path.is_file() else None
+
+    def list(
+        self,
+        *,
+        question: str | None = None,
+        since: _dt.datetime | _dt.date | str | None = None,
+        limit: int | None = None,
+        same_question: str | None = None,
+        oldest_first: bool = False,
+    ) -> list[SessionSummary]:
+        """Stored sessions, newest first.
+
+        Parameters
+        ----------
+        question : str, optional
+            Keep sessions whose question contains this text (case ignored).
+        since : datetime, date or str, optional
+            Keep sessions created at or after this time (a str as :func:`parse_since` reads).
+        limit : int, optional
+            At most this many sessions: the newest ones.
+        same_question : str, optional
+            Keep attempts at exactly this question (compared as :func:`question_key` does).
+        oldest_first : bool
+            Order oldest first (the limit still keeps the newest).
+        """
+        where: list[str] = []
+        args: list[Any] = []
+        if question:
+            escaped = question.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            where.append("lower(question) LIKE ? ESCAPE '\\'")
+            args.append(f"%{escaped}%")
+        if same_question is not None:
+            where.append("question_key = ?")
+            args.append(question_key(same_question))
+        if since is not None:
+            if isinstance(since, str):
+                since = parse_since(since)
+            if not isinstance(since, _dt.datetime):
+                since = _dt.datetime.combine(since, _dt.time())
+            if since.tzinfo is None:
+                since = since.astimezone()
+            where.append("created_ts >= ?")
+            args.append(since.timestamp())
+        if limit is not None and limit < 0:
+            raise StoreError(f"The limit must be 0 or more, not {limit}.")
+        sql = f"SELECT {', '.join(SUMMARY_FIELDS)} FROM sessions"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY created_ts DESC, id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        with self._connect() as conn:
+            rows = [SessionSummary(**dict(r)) for r in conn.execute(sql, args)]
+        return rows[::-1] if oldest_first else rows
+
+    def summary(self, session_id: str) -> SessionSummary:
+        """The index row of one session."""
+        check_session_id(session_id)
+        with self._connect() as conn:
+            row = conn.execute(
+                f"SELECT {', '.join(SUMMARY_FIELDS)} FROM sessions WHERE id = ?", (session_id,)
+            ).fetchone()
+        if row is None:
+            raise self._unknown(session_id)
+        return SessionSummary(**dict(row))
+
+    def _unknown(self, session_id: str) -> StoreError:
+        return StoreError(f"No session {session_id} in {self.home} (see `mockmic reports list`).")
+
+    # -- recovery --
+
+    def recover(self, conn: sqlite3.Connection | None = None) -> list[str]:
+        """Bring the index in line with the folders after a crash; return the ids it fixed.
+
+        - a complete folder (``report.json``) missing from the index is indexed;
+        - an index row whose folder is gone is dropped;
+        - a half-finished delete is finished; staging folders of crashed saves are removed
+          once stale (a save in another process may still be using a fresh one).
+        """
+        if conn is None:
+            with self._connect() as c:
+                return self.recover(c)
+        fixed: list[str] = []
+        now = time.time()
+        try:
+            entries = list(os.scandir(self.home))
+        except OSError:
+            return fixed
+        folders: set[str] = set()
+        for entry in entries:
+            name = entry.name
+            if name.startswith(_DELETING_PREFIX):
+                session_id = name[len(_DELETING_PREFIX):].rsplit("-", 1)[0]
+                if SESSION_ID_RE.match(session_id):
+                    with _transaction(conn):
+                        conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+                shutil.rmtree(entry.path, ignore_errors=True)
+            elif name.startswith(_STAGING_PREFIX):
+                with contextlib.suppress(OSError):
+                    if now - entry.stat(follow_symlinks=False).st_mtime > STALE_STAGING_S:
+                        shutil.rmtree(entry.path, ignore_errors=True)
+            elif SESSION_ID_RE.match(name) and entry.is_dir(follow_symlinks=False):
+                if os.path.isfile(os.path.join(entry.path, REPORT_NAME)):
+                    folders.add(name)
+        indexed = {row[0] for row in conn.execute("SELECT id FROM sessions")}
+        for session_id in sorted(folders - indexed):
+            try:
+                report, storage = _read_report_file(self.home / session_id / REPORT_NAME)
+                if report.id != session_id:
+                    continue
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # a damaged folder stays out of the index; `get` explains it
+            with _transaction(conn):
+                self._index(report, storage, conn)
+            fixed.append(session_id)
+        for session_id in sorted(indexed - folders):
+            # A row without its folder: recheck so a save renaming its folder right now wins.
+            if not (self.home / session_id / REPORT_NAME).is_file():
+                with _transaction(conn):
+                    conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+                fixed.append(session_id)
+        return fixed
+
+
+@contextlib.contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction that takes the lock up front, so two writers queue, not deadlock."""
+    _retry(lambda: conn.execute("BEGIN IMMEDIATE"))
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    _retry(lambda: conn.execute("COMMIT"))
+
+
+def _retry(step: Callable[[], Any], *, attempts: int = 20) -> Any:
+    """Run ``step``, retrying while another process holds the database (beyond busy_timeout)."""
+    for i in range(attempts):
+        try:
+            return step()
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) and "busy" not in str(e):
+                raise
+            if i == attempts - 1:
+                raise StoreError(
+                    "The session index is busy in another mockmic process; try again in a moment."
+                ) from None
+            time.sleep(0.05 * (i + 1))
+    return None

@@ -17,9 +17,17 @@ from .options import model_options, quiet_option
     help="text: a readable report; json: the report contract (a list for several files).",
 )
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here instead of stdout.")
+@click.option(
+    "--save/--no-save", default=True, show_default=True,
+    help="Store each analysed answer as a session (see `mockmic reports`).",
+)
+@click.option(
+    "--copy/--link", "copy_audio", default=True, show_default=True,
+    help="Store a copy of the audio, or only a reference to the original file (never moved or changed).",
+)
 @model_options
 @quiet_option
-def analyze(files, question, fmt, output, model, language, quiet):
+def analyze(files, question, fmt, output, save, copy_audio, model, language, quiet):
     """Transcribe and analyse recordings of spoken answers.
 
     FILES are audio recordings in any common format (WAV, FLAC, OGG/Opus, MP3, M4A/AAC, WebM).
@@ -38,6 +46,8 @@ def analyze(files, question, fmt, output, model, language, quiet):
 
     reports = []
     failed = 0
+    stored: list[str] = []  # told after the progress line is gone
+    store = None
     with StderrProgress(quiet=quiet) as progress:
         analyzer = Analyzer(model=model, language=language, on_progress=progress)
         for path in files:
@@ -51,6 +61,22 @@ def analyze(files, question, fmt, output, model, language, quiet):
                 click.echo(f"Error: {e}", err=True)
                 continue
             reports.append(report)
+            if save:
+                from ..errors import StoreError
+                from ..store import Store
+
+                store = store or Store()
+                try:
+                    folder = store.save(report, path, mode="copy" if copy_audio else "link")
+                except StoreError as e:
+                    # The report is still printed below; only storing it failed.
+                    failed += 1
+                    stored.append(f"Error: {path.name} was not stored: {e}")
+                    continue
+                stored.append(f"Stored {path.name} as session {report.id} in {folder}")
+    for line in stored:
+        if not quiet or line.startswith("Error"):
+            click.echo(line, err=True)
     if reports:
         out = render(reports[0] if len(files) == 1 else reports, fmt)
         if output is not None:

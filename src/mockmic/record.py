@@ -1,0 +1,777 @@
+"""Recording an answer from the microphone, so that no interruption loses it.
+
+The only module that imports sounddevice, and only inside functions: a machine without
+PortAudio can still analyse files. The audio callback only copies each block into a queue; a
+writer thread measures levels and appends to a WAV in ``<data home>/incoming/`` that is valid
+on disk after every batch (about once a second), see :mod:`mockmic.incoming`.
+
+>>> from mockmic.record import RecordOptions, record_answer            # doctest: +SKIP
+>>> result = record_answer("Tell me about a mistake.", options=RecordOptions(max_seconds=90))
+>>> report, folder = result.pending.analyse_and_store(Analyzer())
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import DeviceError, MockmicError
+from .incoming import (
+    IncrementalWav,
+    Marker,
+    incoming_dir,
+    leftover_markers,
+    recorded_dir,
+    repair_wav,
+    to_pcm16,
+)
+from .levels import FLOOR_DBFS, LevelOptions, LevelTracker
+
+NO_MICROPHONE = "No microphone was found: connect one (or start PulseAudio/PipeWire) and check `mockmic devices`."
+PORTAUDIO_MISSING = "PortAudio is not installed: sudo apt-get install libportaudio2."
+FALLBACK_RATES_HZ = (48000, 44100, 32000, 22050, 16000, 8000)
+
+# PortAudio error codes (portaudio.h) that a person can cause.
+_PA_INVALID_CHANNELS = -9998
+_PA_INVALID_RATE = -9997
+_PA_INVALID_DEVICE = -9996
+_PA_DEVICE_UNAVAILABLE = -9985
+
+STOP_REASONS = {
+    "enter": "Enter pressed",
+    "interrupt": "Ctrl-C",
+    "terminate": "SIGTERM",
+    "max_seconds": "time limit reached",
+    "silence": "silence after the answer",
+    "device_lost": "the microphone stopped",
+    "write_error": "the recording could not be written",
+    "stopped": "stopped",
+}
+
+
+@dataclass(frozen=True)
+class RecordOptions:
+    """How to record. Defaults suit a spoken interview answer.
+
+    Attributes
+    ----------
+    device : int, str or None
+        Input device index, or a (part of a) name as ``mockmic devices`` lists it; None is the
+        system default input.
+    sample_rate_hz : int or None
+        Capture rate; None uses the device's own default rate (no resampling in the capture
+        path). An unsupported rate falls back to the first the device accepts.
+    max_seconds : float or None
+        Stop after this much audio.
+    silence_stop_s : float or None
+        Stop after this long of silence, counted only once speech has started.
+    levels : LevelOptions
+        Speech, silence and clipping thresholds.
+    flush_interval_s : float
+        How often the WAV is brought up to date on disk: the most a kill can lose.
+    stall_timeout_s : float
+        No audio from the device for this long means it was unplugged or taken away.
+    latency : str or float
+        PortAudio input latency; "high" gives larger buffers, so fewer overflows on a busy machine.
+    """
+
+    device: int | str | None = None
+    sample_rate_hz: int | None = None
+    max_seconds: float | None = None
+    silence_stop_s: float | None = None
+    levels: LevelOptions = field(default_factory=LevelOptions)
+    flush_interval_s: float = 1.0
+    stall_timeout_s: float = 3.0
+    latency: str | float = "high"
+
+
+@dataclass(frozen=True)
+class InputDevice:
+    index: int
+    name: str
+    channels: int  # most input channels it offers
+    default_sample_rate_hz: int
+    is_default: bool
+    host_api: str = ""
+
+
+@dataclass(frozen=True)
+class LiveStatus:
+    """What the live line shows; produced by the writer thread about ten times a second."""
+
+    elapsed_s: float
+    level_dbfs: float = FLOOR_DBFS
+    peak_dbfs: float = FLOOR_DBFS
+    speech_started: bool = False
+    silence_s: float = 0.0
+    overflow_count: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+class Stopper:
+    """Ends a recording from any thread or a signal handler; the first reason given wins."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self.reason: str | None = None
+
+    def stop(self, reason: str = "stopped") -> None:
+        if self.reason is None:
+            self.reason = reason
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._event.wait(timeout)
+
+
+# --- the recording in incoming/ ------------------------------------------------------------
+
+
+@dataclass
+class PendingRecording:
+    """A finished (or recovered) recording in ``incoming/``, locked by this process until it is
+    stored, kept elsewhere or discarded."""
+
+    marker: Marker
+
+    @property
+    def path(self) -> Path:
+        return self.marker.wav_path
+
+    @property
+    def session_id(self) -> str:
+        return self.marker.session_id
+
+    @property
+    def question(self) -> str | None:
+        return self.marker.data.get("question")
+
+    @property
+    def duration_s(self) -> float:
+        import soundfile as sf
+
+        return float(sf.info(str(self.path)).duration)
+
+    def analyse_and_store(self, analyzer, store=None):
+        """Analyse with ``analyzer`` (a :class:`mockmic.pipeline.Analyzer`) and store the session,
+        moving the WAV into its folder. Returns ``(report, session_folder)``.
+
+        On any error the recording stays in ``incoming/`` for ``mockmic record --recover``.
+        """
+        from .audio import load_audio
+        from .store import Store
+
+        samples, info = load_audio(self.path)
+        report = analyzer.analyze_samples(samples, info, question=self.question, session_id=self.session_id)
+        folder = (store or Store()).save(report, self.path, mode="move")
+        self.marker.remove()
+        return report, folder
+
+    def keep(self, folder: Path | None = None) -> Path:
+        """Move the WAV (and its details, as JSON beside it) out of ``incoming/`` unanalysed."""
+        folder = folder or recorded_dir(self.path.parent.parent)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / self.path.name
+        os.replace(self.path, target)
+        details = dict(self.marker.data, state="kept", path=str(target))
+        with contextlib.suppress(OSError):
+            target.with_suffix(".json").write_text(_json(details), encoding="utf-8")
+        self.marker.remove()
+        return target
+
+    def discard(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+        self.marker.remove()
+
+    def release(self) -> None:
+        """Unlock without changing anything: the next run recovers it."""
+        self.marker.release()
+
+
+def _json(data: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+@dataclass
+class RecordingResult:
+    """What :func:`record_answer` captured; ``pending`` holds the file until it is stored."""
+
+    pending: PendingRecording
+    duration_s: float  # audio in the file
+    sample_rate_hz: int
+    device_name: str
+    stop_reason: str  # a key of STOP_REASONS
+    overflow_count: int  # input buffers PortAudio dropped because we were too slow
+    lost_s: float  # audio captured but not written (the disk refused it)
+    speech_detected: bool
+    max_peak_dbfs: float
+    clipped_blocks: int
+    notices: tuple[str, ...] = ()  # rate fallback, device lost, write error: one sentence each
+    error: str | None = None  # set when the recording ended because something failed
+
+    @property
+    def path(self) -> Path:
+        return self.pending.path
+
+    @property
+    def session_id(self) -> str:
+        return self.pending.session_id
+
+
+# --- PortAudio -----------------------------------------------------------------------------
+
+
+def _sounddevice():
+    """Import sounddevice, or say which package to install."""
+    try:
+        import sounddevice as sd
+    except OSError as e:  # sounddevice raises OSError("PortAudio library not found")
+        raise DeviceError(PORTAUDIO_MISSING) from e
+    except ImportError as e:
+        raise DeviceError(PORTAUDIO_MISSING) from e
+    return sd
+
+
+def _rescan(sd) -> None:
+    # PortAudio lists devices once, at initialisation; re-initialise so a microphone plugged in
+    # (or a sound server started) since then is seen. Only safe with no stream open.
+    terminate = getattr(sd, "_terminate", None)
+    initialize = getattr(sd, "_initialize", None)
+    if terminate is None or initialize is None:
+        return
+    with contextlib.suppress(Exception):
+        terminate()
+    try:
+        initialize()
+    except Exception as e:  # PortAudioError: nothing to talk to
+        raise DeviceError(NO_MICROPHONE) from e
+
+
+def _error_code(e: BaseException) -> int | None:
+    args = getattr(e, "args", ())
+    return args[1] if len(args) > 1 and isinstance(args[1], int) else None
+
+
+def list_input_devices(*, rescan: bool = True) -> list[InputDevice]:
+    """The devices that can record, with the system default marked. Raises DeviceError."""
+    sd = _sounddevice()
+    if rescan:
+        _rescan(sd)
+    try:
+        devices = sd.query_devices()
+        host_apis = sd.query_hostapis()
+    except sd.PortAudioError as e:
+        raise DeviceError(NO_MICROPHONE) from e
+    default_in = _default_input_index(sd)
+    out = []
+    for d in devices:
+        if d["max_input_channels"] <= 0:
+            continue
+        out.append(
+            InputDevice(
+                index=int(d["index"]),
+                name=str(d["name"]),
+                channels=int(d["max_input_channels"]),
+                default_sample_rate_hz=int(round(d["default_samplerate"])),
+                is_default=int(d["index"]) == default_in,
+                host_api=str(host_apis[d["hostapi"]]["name"]) if d["hostapi"] < len(host_apis) else "",
+            )
+        )
+    return out
+
+
+def _default_input_index(sd) -> int | None:
+    try:
+        index = sd.default.device[0]
+    except Exception:
+        return None
+    if index is None or index < 0:
+        with contextlib.suppress(Exception):
+            return int(sd.query_devices(kind="input")["index"])
+        return None
+    return int(index)
+
+
+def find_input_device(device: int | str | None, *, rescan: bool = True) -> InputDevice:
+    """Resolve ``device`` (index, name or part of one, None for the default) to an input device."""
+    devices = list_input_devices(rescan=rescan)
+    if not devices:
+        raise DeviceError(NO_MICROPHONE)
+    if device is None:
+        for d in devices:
+            if d.is_default:
+                return d
+        return devices[0]
+    if isinstance(device, int) or (isinstance(device, str) and device.strip().isdigit()):
+        index = int(device)
+        for d in devices:
+            if d.index == index:
+                return d
+        raise DeviceError(f"There is no input device with index {index}: see `mockmic devices`.")
+    wanted = device.strip().casefold()
+    exact = [d for d in devices if d.name.casefold() == wanted]
+    if exact:
+        return exact[0]
+    matches = [d for d in devices if wanted in d.name.casefold()]
+    if not matches:
+        raise DeviceError(f"No input device matches {device!r}: see `mockmic devices`.")
+    if len(matches) > 1:
+        names = ", ".join(f"{d.index}: {d.name}" for d in matches[:5])
+        raise DeviceError(f"{device!r} matches several input devices ({names}): give its index instead.")
+    return matches[0]
+
+
+def _open_error(e: BaseException, device: InputDevice) -> DeviceError:
+    code = _error_code(e)
+    if code == _PA_DEVICE_UNAVAILABLE or "unavailable" in str(e).lower() or "busy" in str(e).lower():
+        return DeviceError(
+            f"The microphone {device.name!r} is busy: close the program using it or choose another with --device."
+        )
+    if code == _PA_INVALID_DEVICE:
+        return DeviceError(f"The microphone {device.name!r} has gone: check `mockmic devices`.")
+    msg = str(e.args[0] if getattr(e, "args", None) else e).rstrip(".")
+    return DeviceError(f"The microphone {device.name!r} could not be opened ({msg}): try another with --device.")
+
+
+def _candidate_rates(requested: int | None, device: InputDevice) -> list[int]:
+    rates = [requested] if requested else []
+    rates += [device.default_sample_rate_hz, *FALLBACK_RATES_HZ]
+    seen: list[int] = []
+    for r in rates:
+        if r and r > 0 and r not in seen:
+            seen.append(int(r))
+    return seen
+
+
+def _open_stream(sd, device: InputDevice, options: RecordOptions, callback, finished):
+    """Open an input stream at the requested (or device's) rate, falling back through common
+    rates when the device refuses one. Returns ``(stream, rate, channels, notices)``."""
+    notices: list[str] = []
+    last_error: BaseException | None = None
+    channel_choices = [1] + ([min(2, device.channels)] if device.channels >= 2 else [])
+    for rate in _candidate_rates(options.sample_rate_hz, device):
+        for channels in channel_choices:
+            try:
+                stream = sd.InputStream(
+                    device=device.index,
+                    samplerate=rate,
+                    channels=channels,
+                    dtype="float32",
+                    latency=options.latency,
+                    callback=callback,
+                    finished_callback=finished,
+                )
+            except sd.PortAudioError as e:
+                last_error = e
+                code = _error_code(e)
+                if code == _PA_INVALID_CHANNELS:
+                    continue
+                if code == _PA_INVALID_RATE or "sample rate" in str(e).lower():
+                    break
+                raise _open_error(e, device) from e
+            if options.sample_rate_hz and rate != options.sample_rate_hz:
+                notices.append(
+                    f"The microphone does not support {options.sample_rate_hz} Hz, so it records at {rate} Hz."
+                )
+            return stream, rate, channels, notices
+    raise _open_error(last_error or RuntimeError("no sample rate accepted"), device)
+
+
+# --- Enter to stop -------------------------------------------------------------------------
+
+
+class _EnterWatcher:
+    """One thread per process reads stdin and stops whichever recording is current on a newline.
+
+    It reads the file descriptor directly (not ``sys.stdin``), so a pipe works as well as a
+    terminal and no Python-level lock is held at interpreter exit. End of input does not stop.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._target: Stopper | None = None
+        self._thread: threading.Thread | None = None
+
+    def watch(self, stopper: Stopper) -> None:
+        with self._lock:
+            self._target = stopper
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="mockmic-enter", daemon=True)
+                self._thread.start()
+
+    def unwatch(self, stopper: Stopper) -> None:
+        with self._lock:
+            if self._target is stopper:
+                self._target = None
+
+    def _run(self) -> None:
+        try:
+            fd = sys.stdin.fileno()
+        except (AttributeError, OSError, ValueError):
+            return
+        while True:
+            try:
+                data = os.read(fd, 1024)
+            except InterruptedError:
+                continue
+            except OSError:
+                return
+            if not data:
+                return  # end of input: only a newline means "stop"
+            if b"\n" in data or b"\r" in data:
+                with self._lock:
+                    if self._target is not None:
+                        self._target.stop("enter")
+
+
+_enter_watcher = _EnterWatcher()
+
+
+def _drop_typed_ahead() -> None:
+    # Keys pressed during the countdown must not stop the recording the moment it starts.
+    with contextlib.suppress(Exception):
+        if sys.stdin.isatty():
+            import termios
+
+            termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stopper: Stopper):
+    """Ctrl-C and SIGTERM end the recording cleanly instead of killing the process mid-write."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    reasons = {signal.SIGINT: "interrupt", signal.SIGTERM: "terminate"}
+    previous = {}
+    for sig, reason in reasons.items():
+        previous[sig] = signal.signal(sig, lambda _s, _f, reason=reason: stopper.stop(reason))
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+# --- the recorder --------------------------------------------------------------------------
+
+
+class _Writer(threading.Thread):
+    """Takes blocks from the queue, measures them, and appends them to the WAV in batches."""
+
+    def __init__(self, blocks: queue.Queue, wav: IncrementalWav, rate: int, options: RecordOptions,
+                 stopper: Stopper, overflow_count: Callable[[], int]) -> None:
+        super().__init__(name="mockmic-writer", daemon=True)
+        self.blocks = blocks
+        self.wav = wav
+        self.rate = rate
+        self.options = options
+        self.stopper = stopper
+        self.overflow_count = overflow_count
+        self.tracker = LevelTracker(options.levels)
+        self.max_frames = int(round(options.max_seconds * rate)) if options.max_seconds else None
+        self.frames_captured = 0
+        self.frames_lost = 0
+        self.error: OSError | None = None
+        self.status = LiveStatus(0.0)
+
+    def run(self) -> None:
+        batch: list[bytes] = []
+        last_flush = time.monotonic()
+        while True:
+            try:
+                block = self.blocks.get(timeout=0.1)
+            except queue.Empty:
+                block = False
+            if block is None:
+                break
+            if block is not False:
+                batch.append(self._take(block))
+            if batch and time.monotonic() - last_flush >= self.options.flush_interval_s:
+                self._flush(batch)
+                last_flush = time.monotonic()
+        self._flush(batch)
+
+    def _take(self, block: np.ndarray) -> bytes:
+        mono = block.mean(axis=1) if block.ndim == 2 and block.shape[1] > 1 else block.reshape(-1)
+        if self.max_frames is not None:
+            mono = mono[: max(0, self.max_frames - self.frames_captured)]
+        if mono.size == 0:
+            return b""
+        self.frames_captured += mono.size
+        t = self.tracker
+        t.update(mono, mono.size / self.rate)
+        self.status = LiveStatus(
+            elapsed_s=self.frames_captured / self.rate,
+            level_dbfs=t.level_dbfs,
+            peak_dbfs=t.peak_dbfs,
+            speech_started=t.speech_started,
+            silence_s=t.silence_s,
+            overflow_count=self.overflow_count(),
+            warnings=tuple(t.warnings()),
+        )
+        if self.max_frames is not None and self.frames_captured >= self.max_frames:
+            self.stopper.stop("max_seconds")
+        if t.silence_exceeds(self.options.silence_stop_s):
+            self.stopper.stop("silence")
+        return to_pcm16(mono)
+
+    def _flush(self, batch: list[bytes]) -> None:
+        if not batch:
+            return
+        pcm = b"".join(batch)
+        batch.clear()
+        if self.error is not None:
+            self.frames_lost += len(pcm) // 2
+            return
+        try:
+            self.wav.write(pcm)
+        except OSError as e:
+            self.error = e
+            self.frames_lost += len(pcm) // 2
+            self.stopper.stop("write_error")
+
+
+def _write_error_sentence(e: OSError, path: Path, kept_s: float) -> str:
+    import errno
+
+    if e.errno in (errno.ENOSPC, errno.EDQUOT):
+        cause = "the disk is full"
+    elif e.errno == errno.EFBIG:
+        cause = "the file grew past the size limit"
+    else:
+        cause = f"writing failed ({e.strerror or e})"
+    return f"Recording stopped because {cause}: the {kept_s:.1f} s written are kept in {path}."
+
+
+def new_recording_id() -> str:
+    from .pipeline import new_session_id
+
+    return new_session_id()
+
+
+def record_answer(
+    question: str | None = None,
+    *,
+    options: RecordOptions | None = None,
+    home: Path | None = None,
+    on_status: Callable[[LiveStatus], None] | None = None,
+    before_start: Callable[[InputDevice, int], None] | None = None,
+    stopper: Stopper | None = None,
+    stop_on_enter: bool = True,
+    handle_signals: bool = True,
+    status_interval_s: float = 0.1,
+) -> RecordingResult:
+    """Record one answer into ``<home>/incoming/`` until a stop condition; return what was kept.
+
+    Parameters
+    ----------
+    question : str, optional
+        Stored with the recording, so a recovered one is analysed against it.
+    options : RecordOptions
+    home : Path, optional
+        The data home; default :func:`mockmic.config.data_home`.
+    on_status : callable, optional
+        Called about every ``status_interval_s`` with a :class:`LiveStatus`, from this thread.
+    before_start : callable, optional
+        Called once the device is open and before capture starts (a countdown goes here), with
+        the device and the chosen rate in Hz. A KeyboardInterrupt from it cancels cleanly.
+    stopper : Stopper, optional
+        Lets another thread end the recording.
+    stop_on_enter : bool
+        A newline on stdin stops (a terminal or a pipe).
+    handle_signals : bool
+        Ctrl-C (reason "interrupt") and SIGTERM ("terminate") stop and finish the file; only
+        possible from the main thread.
+
+    Raises
+    ------
+    DeviceError
+        PortAudio missing, no microphone, device unknown, busy or refusing every rate.
+        Nothing is written in these cases.
+    """
+    options = options or RecordOptions()
+    stopper = stopper or Stopper()
+    sd = _sounddevice()
+    device = find_input_device(options.device, rescan=True)
+
+    blocks: queue.Queue = queue.Queue()
+    overflows = [0]
+    last_block_at = [time.monotonic()]
+    finished = threading.Event()
+
+    def callback(indata, frames, time_info, status):  # PortAudio's thread: copy and go
+        if status.input_overflow:
+            overflows[0] += 1
+        last_block_at[0] = time.monotonic()
+        blocks.put(indata.copy())
+
+    stream, rate, _channels, notices = _open_stream(sd, device, options, callback, finished.set)
+    try:
+        if before_start is not None:
+            before_start(device, rate)
+        marker = Marker.create(
+            incoming_dir(home), new_recording_id(),
+            question=question, sample_rate_hz=rate, device=device.name,
+        )
+        try:
+            wav = IncrementalWav(marker.wav_path, rate)
+        except BaseException:
+            marker.remove()
+            raise
+    except BaseException:
+        with contextlib.suppress(Exception):
+            stream.close()
+        raise
+
+    writer = _Writer(blocks, wav, rate, options, stopper, lambda: overflows[0])
+    writer.start()
+    pending = PendingRecording(marker)
+    try:
+        with _stop_on_signals(stopper) if handle_signals else contextlib.nullcontext():
+            if stop_on_enter:
+                _drop_typed_ahead()
+                _enter_watcher.watch(stopper)
+            try:
+                try:
+                    stream.start()
+                except sd.PortAudioError as e:
+                    raise _open_error(e, device) from e
+                last_block_at[0] = time.monotonic()
+                while not stopper.wait(status_interval_s):
+                    if finished.is_set() or not stream.active:
+                        stopper.stop("device_lost")
+                    elif time.monotonic() - last_block_at[0] > options.stall_timeout_s:
+                        stopper.stop("device_lost")
+                    elif on_status is not None:
+                        on_status(writer.status)
+            finally:
+                _enter_watcher.unwatch(stopper)
+                with contextlib.suppress(Exception):
+                    if stopper.reason == "device_lost":
+                        stream.abort()
+                    else:
+                        stream.stop()  # delivers the buffers already captured
+                with contextlib.suppress(Exception):
+                    stream.close()
+                blocks.put(None)
+                writer.join()
+                if writer.error is not None:
+                    wav.abandon()
+                else:
+                    try:
+                        wav.close()
+                    except OSError as e:
+                        writer.error = e
+    except BaseException:
+        # Whatever went wrong, the audio on disk stays for the next run to recover.
+        pending.release()
+        raise
+
+    duration_s = repair_wav(pending.path) / rate if writer.error is not None else writer.wav.frames_written / rate
+    reason = stopper.reason or "stopped"
+    notices = list(notices)
+    error = None
+    if reason == "device_lost":
+        error = (
+            f"The microphone {device.name!r} stopped delivering audio (unplugged or taken by another "
+            f"program): the {duration_s:.1f} s recorded are kept."
+        )
+        notices.append(error)
+    if writer.error is not None:
+        error = _write_error_sentence(writer.error, pending.path, duration_s)
+        notices.append(error)
+        reason = "write_error"
+    overflow_count = overflows[0]
+    if overflow_count:
+        notices.append(
+            f"{overflow_count} input buffer(s) were dropped because the computer was busy; "
+            "the recording has short gaps there."
+        )
+    pending.marker.save(state="recorded", stop_reason=reason, duration_s=duration_s, overflow_count=overflow_count)
+    t = writer.tracker
+    return RecordingResult(
+        pending=pending,
+        duration_s=duration_s,
+        sample_rate_hz=rate,
+        device_name=device.name,
+        stop_reason=reason,
+        overflow_count=overflow_count,
+        lost_s=writer.frames_lost / rate,
+        speech_detected=t.speech_started,
+        max_peak_dbfs=t.max_peak_dbfs,
+        clipped_blocks=t.clipped_blocks,
+        notices=tuple(notices),
+        error=error,
+    )
+
+
+# --- recovery ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecoveryNote:
+    session_id: str
+    message: str
+
+
+def recover_recordings(home: Path | None = None) -> tuple[list[PendingRecording], list[RecoveryNote]]:
+    """Turn every interrupted recording in ``incoming/`` into a valid WAV, locked for this process.
+
+    Recordings another process is still making are left alone. Leftovers of a session that
+    was already stored (a kill after the store) and recordings with no audio are removed.
+    Returns the recordings ready to analyse and notes on what was cleaned up.
+    """
+    from .store import REPORT_NAME, Store
+
+    store = Store(home) if home is not None else Store()
+    ready: list[PendingRecording] = []
+    notes: list[RecoveryNote] = []
+    for marker in leftover_markers(home):
+        pending = PendingRecording(marker)
+        wav = pending.path
+        try:
+            stored = (store.session_dir(pending.session_id) / REPORT_NAME).is_file()
+        except MockmicError:
+            stored = False
+        if stored:
+            pending.discard()
+            notes.append(RecoveryNote(pending.session_id, "already stored; removed the leftover copy"))
+            continue
+        if not wav.exists():
+            marker.remove()
+            continue
+        try:
+            frames = repair_wav(wav)
+        except (ValueError, OSError):
+            frames = None
+        if not frames:
+            if frames is None and wav.stat().st_size > 44:
+                # Not a header this module wrote: leave the bytes for a person to look at.
+                marker.release()
+                notes.append(RecoveryNote(pending.session_id, f"{wav} could not be repaired; it was left as is"))
+                continue
+            pending.discard()
+            notes.append(RecoveryNote(pending.session_id, "held no audio; removed"))
+            continue
+        marker.save(state="recorded", recovered=True)
+        ready.append(pending)
+    return ready, notes
+

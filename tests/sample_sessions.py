@@ -50,10 +50,12 @@ WORDS = [
 def tone_signal(words=WORDS, duration_s: float = 10.0) -> np.ndarray:
     """A 160 Hz tone wherever a word is spoken, silence elsewhere: float32 mono 16 kHz."""
     t = np.arange(int(duration_s * SR)) / SR
+    freq = 160 + 20 * np.sin(2 * np.pi * 0.5 * t)  # a voice-like glide, 140..180 Hz
+    tone = 0.3 * np.sin(2 * np.pi * np.cumsum(freq) / SR)
     y = np.zeros_like(t)
     for _text, start, end in words:
         mask = (t >= start) & (t < end)
-        y[mask] = 0.3 * np.sin(2 * np.pi * (160 + 20 * np.sin(2 * np.pi * 0.5 * t[mask])) * t[mask])
+        y[mask] = tone[mask]
     return y.astype(np.float32)
 
 

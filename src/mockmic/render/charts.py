@@ -1,0 +1,231 @@
+"""Charts for the HTML report, drawn with matplotlib and embedded as PNG data URIs.
+
+Figures are built with ``matplotlib.figure.Figure`` directly (no pyplot), so nothing touches
+a global backend or needs a display. Margins are fixed rather than "tight" so the HTML page
+knows where the time axis sits in the image and a click on it can seek the audio.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config import SAMPLE_RATE
+from ..results import SessionReport
+
+STAR_COLOURS = {"situation": "#8fb8de", "task": "#c3a6d9", "action": "#f2b36b", "result": "#7cc49a"}
+FILLER_COLOUR = "#d6453d"
+PAUSE_COLOUR = "#9aa3ad"
+WAVE_COLOUR = "#3d6e9e"
+COMFORTABLE_WPM = (130.0, 170.0)  # DESIGN.md thresholds: comfortable interview pace
+FIG_WIDTH_IN = 11.0
+DPI = 100
+LEFT, RIGHT = 0.07, 0.9  # axes extent as figure fractions: the page maps clicks with these
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A rendered chart: a ``data:image/png`` URI and where its time axis lies."""
+
+    data_uri: str
+    width_px: int
+    height_px: int
+    x_left: float = LEFT  # fraction of the image width where t = t0
+    x_right: float = RIGHT  # fraction where t = t1
+    t0_s: float = 0.0
+    t1_s: float = 0.0
+
+
+def _png(fig) -> tuple[str, int, int]:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    buf = io.BytesIO()
+    canvas.print_png(buf)
+    w, h = canvas.get_width_height()
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"), w, h
+
+
+def contours(samples: np.ndarray, *, hop_s: float = 0.02) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pitch (Hz, NaN where unvoiced) and loudness (dBFS) every ``hop_s`` seconds.
+
+    Returns (times_s, pitch_hz, loudness_dbfs), each shape (frames,).
+    """
+    import librosa
+
+    hop = int(round(hop_s * SAMPLE_RATE))
+    frame = 1024
+    y = np.asarray(samples, dtype=np.float32)
+    if y.size < frame:
+        y = np.pad(y, (0, frame - y.size))
+    rms = librosa.feature.rms(y=y, frame_length=frame, hop_length=hop)[0]
+    loud = 20 * np.log10(np.maximum(rms * np.sqrt(2), 1e-6))  # full-scale sine = 0 dBFS
+    f0 = librosa.yin(y, fmin=65.0, fmax=400.0, sr=SAMPLE_RATE, frame_length=frame, hop_length=hop)
+    n = min(len(f0), len(loud))
+    f0, loud = f0[:n].astype(float), loud[:n]
+    # yin answers everywhere; keep pitch only where there is voice-level energy
+    f0[(loud < max(np.max(loud) - 30.0, -50.0))] = np.nan
+    loud = np.where(loud < -60.0, np.nan, loud)
+    return np.arange(n) * hop / SAMPLE_RATE, f0, loud
+
+
+def _envelope(samples: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = len(samples)
+    bins = max(1, min(bins, n))
+    edges = np.linspace(0, n, bins + 1).astype(int)
+    lo = np.array([samples[a:b].min() if b > a else 0.0 for a, b in zip(edges[:-1], edges[1:])])
+    hi = np.array([samples[a:b].max() if b > a else 0.0 for a, b in zip(edges[:-1], edges[1:])])
+    t = (edges[:-1] + edges[1:]) / 2 / SAMPLE_RATE
+    return t, lo, hi
+
+
+def timeline_chart(report: SessionReport, samples: np.ndarray | None) -> Chart:
+    """Waveform with STAR parts, pauses and fillers; pace over time; pitch and loudness."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    d, c = report.delivery, report.content
+    duration = report.audio.duration_s or (len(samples) / SAMPLE_RATE if samples is not None else 0.0)
+    if report.transcript.words:
+        duration = max(duration, report.transcript.words[-1].end_s)
+    duration = max(duration, 0.1)
+    has_audio = samples is not None and len(samples) > 0
+    panels = [("wave", 2.2), ("pace", 1.3)]
+    if has_audio:
+        panels.append(("voice", 1.5))
+    height = sum(h for _, h in panels) + 0.9
+    fig = Figure(figsize=(FIG_WIDTH_IN, height), dpi=DPI)
+    fig.subplots_adjust(left=LEFT, right=RIGHT, top=1 - 0.35 / height, bottom=0.55 / height, hspace=0.35)
+    axes = fig.subplots(len(panels), 1, sharex=True, gridspec_kw={"height_ratios": [h for _, h in panels]})
+    axes = list(np.atleast_1d(axes))
+    ax = axes[0]
+
+    # waveform, or the words' spans when the audio is not available
+    if has_audio:
+        t, lo, hi = _envelope(samples, 2400)
+        ax.fill_between(t, lo, hi, color=WAVE_COLOUR, linewidth=0, label="waveform")
+        peak = max(float(np.max(np.abs(samples))), 1e-3)
+    else:
+        peak = 1.0
+        for w in report.transcript.words:
+            ax.axvspan(w.start_s, w.end_s, ymin=0.3, ymax=0.7, color=WAVE_COLOUR, alpha=0.6, linewidth=0)
+    top = peak * 1.45
+    ax.set_ylim(-peak * 1.1, top)
+    ax.set_yticks([])
+    handles = []
+    if c is not None:
+        for s in c.sentences:
+            if s.star in STAR_COLOURS:
+                ax.axvspan(s.start_s, s.end_s, ymin=0.84, ymax=0.98, color=STAR_COLOURS[s.star], linewidth=0)
+                ax.text((s.start_s + s.end_s) / 2, peak * 1.32, s.star[0].upper(), ha="center", va="center",
+                        fontsize=8, fontweight="bold", color="#333333")
+        handles += [Patch(color=col, label=part.capitalize()) for part, col in STAR_COLOURS.items()]
+    if d is not None:
+        for p in d.pauses:
+            ax.axvspan(p.start_s, p.end_s, ymax=0.8, color=PAUSE_COLOUR, alpha=0.45 if p.duration_s >= 1.0 else 0.25,
+                       linewidth=0)
+            if p.duration_s >= 1.0:
+                ax.text((p.start_s + p.end_s) / 2, -peak * 0.95, f"{p.duration_s:.1f}s", ha="center",
+                        fontsize=7, color="#555555")
+        for f in d.fillers:
+            ax.axvline(f.start_s, ymax=0.8, color=FILLER_COLOUR, linewidth=1.6)
+            ax.plot([f.start_s], [peak * 1.05], marker="v", color=FILLER_COLOUR, markersize=6)
+        handles += [Patch(color=PAUSE_COLOUR, alpha=0.45, label="Pause"), Patch(color=FILLER_COLOUR, label="Filler")]
+    if handles:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
+    ax.set_title("Answer timeline", loc="left", fontsize=10)
+
+    # pace over time against the comfortable band
+    ax = axes[1]
+    ax.axhspan(*COMFORTABLE_WPM, color="#7cc49a", alpha=0.25, linewidth=0)
+    if d is not None and d.pace_over_time:
+        for w in d.pace_over_time:
+            ax.plot([w.start_s, w.end_s], [w.words_per_minute] * 2, color="#2f4b7c", linewidth=2.2)
+        if d.words_per_minute:
+            ax.axhline(d.words_per_minute, color="#2f4b7c", linestyle=":", linewidth=1)
+        top_wpm = max(max(w.words_per_minute for w in d.pace_over_time), COMFORTABLE_WPM[1]) * 1.15
+        ax.set_ylim(0, top_wpm)
+    else:
+        ax.text(0.5, 0.5, "pace not measured", transform=ax.transAxes, ha="center", va="center",
+                fontsize=8, color="#777777")
+        ax.set_ylim(0, 220)
+    ax.set_ylabel("words/min", fontsize=8)
+    ax.tick_params(labelsize=7)
+
+    if has_audio:
+        ax = axes[2]
+        times, f0, loud = contours(samples)
+        ax.plot(times, f0, ".", markersize=1.5, color="#7b3294")
+        ax.set_ylabel("pitch Hz", fontsize=8, color="#7b3294")
+        ax.tick_params(labelsize=7)
+        ax2 = ax.twinx()
+        ax2.plot(times, loud, color="#e08214", linewidth=0.8)
+        ax2.set_ylabel("loudness dBFS", fontsize=8, color="#e08214")
+        ax2.tick_params(labelsize=7)
+    axes[-1].set_xlim(0, duration)
+    axes[-1].set_xlabel("seconds", fontsize=8)
+    uri, w, h = _png(fig)
+    return Chart(uri, w, h, t0_s=0.0, t1_s=duration)
+
+
+@dataclass(frozen=True)
+class TrendMetric:
+    key: str  # a SessionSummary field
+    label: str
+    unit: str
+    better: str  # "higher" | "lower" | "band"
+
+
+TREND_METRICS = {
+    m.key: m
+    for m in (
+        TrendMetric("overall", "Overall score", "/100", "higher"),
+        TrendMetric("delivery", "Delivery score", "/100", "higher"),
+        TrendMetric("structure", "Structure score", "/100", "higher"),
+        TrendMetric("accountability", "Accountability score", "/100", "higher"),
+        TrendMetric("words_per_minute", "Pace", "words/min", "band"),
+        TrendMetric("fillers_per_100_words", "Fillers", "per 100 words", "lower"),
+        TrendMetric("long_pause_count", "Long pauses", "", "lower"),
+        TrendMetric("pitch_variation_semitones", "Pitch spread", "semitones", "higher"),
+        TrendMetric("duration_s", "Length", "s", "band"),
+    )
+}
+
+
+def trend_chart(history: Sequence, metrics: Sequence[str], *, highlight_id: str | None = None) -> Chart:
+    """One small panel per metric over sessions (oldest first); ``history`` holds
+    ``store.SessionSummary`` rows."""
+    from matplotlib.figure import Figure
+
+    metrics = [m for m in metrics if m in TREND_METRICS]
+    cols = min(3, max(1, len(metrics)))
+    rows = (len(metrics) + cols - 1) // cols
+    fig = Figure(figsize=(FIG_WIDTH_IN, 2.4 * rows + 0.3), dpi=DPI)
+    fig.subplots_adjust(left=0.06, right=0.98, top=0.9 if rows == 1 else 0.94, bottom=0.16 if rows == 1 else 0.08,
+                        wspace=0.28, hspace=0.55)
+    x = np.arange(1, len(history) + 1)
+    labels = [h.created_at[5:10] for h in history]
+    for i, key in enumerate(metrics):
+        m = TREND_METRICS[key]
+        ax = fig.add_subplot(rows, cols, i + 1)
+        ys = np.array([np.nan if getattr(h, key) is None else float(getattr(h, key)) for h in history])
+        if key == "words_per_minute":
+            ax.axhspan(*COMFORTABLE_WPM, color="#7cc49a", alpha=0.25, linewidth=0)
+        ax.plot(x, ys, marker="o", color="#2f4b7c", linewidth=1.6, markersize=4)
+        for j, h in enumerate(history):
+            if h.id == highlight_id and not np.isnan(ys[j]):
+                ax.plot([x[j]], [ys[j]], marker="o", markersize=9, markerfacecolor="none", color=FILLER_COLOUR)
+        ax.set_title(f"{m.label}" + (f" ({m.unit})" if m.unit else ""), fontsize=9, loc="left")
+        ax.set_xticks(x)
+        step = max(1, len(x) // 8)
+        ax.set_xticklabels([lab if k % step == 0 else "" for k, lab in enumerate(labels)], fontsize=7)
+        ax.tick_params(labelsize=7)
+        if m.unit == "/100":
+            ax.set_ylim(0, 100)
+        ax.grid(alpha=0.3)
+    uri, w, h = _png(fig)
+    return Chart(uri, w, h)

@@ -1,0 +1,168 @@
+"""A single self-contained HTML report: charts, audio and script inline, nothing fetched.
+
+All text that came from a person (transcript, question, file names) goes through jinja2's
+autoescaping, and the page's Content-Security-Policy allows only its own nonce-tagged script,
+so injected markup shows as text and could not run even if escaping were bypassed.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import secrets
+import wave
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..config import SAMPLE_RATE
+from ..results import SessionReport
+from .summary import clock, delivery_rows, ranked_feedback, score_rows, star_rows, when
+
+HISTORY_METRICS = ("overall", "words_per_minute", "fillers_per_100_words")
+
+
+def _env():
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(
+        loader=PackageLoader("mockmic.render", "templates"),
+        autoescape=True,  # every {{ }} is escaped; nothing is marked safe
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["clock"] = clock
+    env.filters["when"] = when
+    env.filters["num"] = lambda v: "–" if v is None else (f"{v:.1f}" if isinstance(v, float) else str(v))
+    return env
+
+
+def wav_data_uri(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> str:
+    """The analysed signal as a 16-bit WAV data URI: every browser plays it, and its time
+    base is exactly the one the report's times refer to."""
+    pcm = (np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0) * 32767).astype("<i2")
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sample_rate)
+        w.writeframes(pcm.tobytes())
+    return "data:audio/wav;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+@dataclass
+class _Token:
+    kind: str  # "word" | "pause" | "acoustic"
+    start_s: float
+    text: str = ""
+    classes: list[str] = field(default_factory=list)
+    title: str = ""
+
+
+@dataclass
+class _Segment:
+    star: str | None
+    tokens: list[_Token]
+
+
+def transcript_segments(report: SessionReport) -> list[_Segment]:
+    """Words, pauses and unheard fillers in time order, grouped by STAR sentence."""
+    d, c = report.delivery, report.content
+    spoken_fillers = [f for f in d.fillers if f.kind != "acoustic"] if d else []
+    tokens: list[_Token] = []
+    for w in report.transcript.words:
+        classes = ["w"]
+        title = clock(w.start_s)
+        for f in spoken_fillers:
+            if (w.start_s < f.end_s and f.start_s < w.end_s) or (f.start_s == f.end_s and w.start_s <= f.start_s <= w.end_s):
+                classes.append("filler")
+                title += f" · filler ({f.kind})"
+                break
+        if w.probability is not None and w.probability < 0.5:
+            classes.append("unsure")
+        tokens.append(_Token("word", w.start_s, w.text.strip(), classes, title))
+    if d is not None:
+        for p in d.pauses:
+            tokens.append(_Token("pause", p.start_s, f"{p.duration_s:.1f} s",
+                                 ["pause", "long" if p.duration_s >= 1.0 else "short"], f"pause at {clock(p.start_s)}"))
+        for f in d.fillers:
+            if f.kind == "acoustic":
+                tokens.append(_Token("acoustic", f.start_s, f.text or "(filled pause)", ["filler", "acoustic"],
+                                     f"filled pause heard at {clock(f.start_s)}, not transcribed"))
+    order = {"pause": 0, "acoustic": 1, "word": 2}
+    tokens.sort(key=lambda t: (t.start_s, order[t.kind]))
+
+    sentences = list(c.sentences) if c is not None else []
+
+    def star_at(t: float) -> str | None:
+        for s in sentences:
+            if s.start_s - 0.05 <= t < s.end_s + 0.05:
+                return s.star
+        return None
+
+    segments: list[_Segment] = []
+    for tok in tokens:
+        star = star_at(tok.start_s) if tok.kind == "word" else (segments[-1].star if segments else None)
+        if not segments or segments[-1].star != star:
+            segments.append(_Segment(star, []))
+        segments[-1].tokens.append(tok)
+    return segments
+
+
+def render_html(
+    report: SessionReport,
+    *,
+    samples: np.ndarray | None = None,
+    history: Sequence = (),
+) -> str:
+    """The report as one HTML page.
+
+    Parameters
+    ----------
+    report : SessionReport
+    samples : np.ndarray, optional
+        The analysed signal (float32 mono 16 kHz): waveform, pitch, loudness and the
+        embedded audio. Without it the page shows the timeline from the transcript alone.
+    history : sequence of store.SessionSummary
+        Attempts at the same question, oldest first, including this one; a trend is shown
+        when there are two or more.
+    """
+    from .charts import TREND_METRICS, timeline_chart, trend_chart
+
+    timeline = timeline_chart(report, samples)
+    history = list(history)
+    trend = trend_chart(history, HISTORY_METRICS, highlight_id=report.id) if len(history) >= 2 else None
+    template = _env().get_template("report.html.j2")
+    return template.render(
+        report=report,
+        nonce=secrets.token_urlsafe(16),
+        file_name=Path(report.audio.path).name if report.audio.path else "",
+        scores=score_rows(report),
+        feedback=ranked_feedback(report),
+        delivery=delivery_rows(report.delivery) if report.delivery is not None else None,
+        star=star_rows(report.content) if report.content is not None else None,
+        content=report.content,
+        timeline=timeline,
+        audio_uri=wav_data_uri(samples) if samples is not None and len(samples) else None,
+        segments=transcript_segments(report),
+        history=history,
+        trend=trend,
+        history_metrics=[TREND_METRICS[m] for m in HISTORY_METRICS],
+    )
+
+
+def render_trend_html(history: Sequence, metrics: Sequence[str], *, title: str = "Progress over sessions") -> str:
+    """A page with the trend chart and the table of ``history`` (SessionSummary, oldest first)."""
+    from .charts import TREND_METRICS, trend_chart
+
+    chart = trend_chart(list(history), metrics)
+    return _env().get_template("trend.html.j2").render(
+        title=title,
+        nonce=secrets.token_urlsafe(16),
+        chart=chart,
+        history=list(history),
+        metrics=[TREND_METRICS[m] for m in metrics if m in TREND_METRICS],
+    )

@@ -98,7 +98,7 @@ def speech_dir(tmp_path_factory) -> Path:
 
 
 KNOWN_SENTENCE = (
-    "I made a mistake when I deployed the billing change without running the tests. "
+    "I made a mistake when I sent the wrong invoice to a customer. "
     "I told my manager right away and fixed it the same afternoon."
 )
 

@@ -22,17 +22,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from .errors import DeviceError, MockmicError
-from .incoming import (
+from .errors import DeviceError
+from .incoming import (  # noqa: F401 - recovery is part of the recorder's API
     IncrementalWav,
     Marker,
+    PendingRecording,
+    RecoveryNote,
     incoming_dir,
-    leftover_markers,
-    recorded_dir,
+    recover_recordings,
     repair_wav,
     to_pcm16,
 )
@@ -136,77 +136,6 @@ class Stopper:
 
     def wait(self, timeout: float | None = None) -> bool:
         return self._event.wait(timeout)
-
-
-# --- the recording in incoming/ ------------------------------------------------------------
-
-
-@dataclass
-class PendingRecording:
-    """A finished (or recovered) recording in ``incoming/``, locked by this process until it is
-    stored, kept elsewhere or discarded."""
-
-    marker: Marker
-
-    @property
-    def path(self) -> Path:
-        return self.marker.wav_path
-
-    @property
-    def session_id(self) -> str:
-        return self.marker.session_id
-
-    @property
-    def question(self) -> str | None:
-        return self.marker.data.get("question")
-
-    @property
-    def duration_s(self) -> float:
-        import soundfile as sf
-
-        return float(sf.info(str(self.path)).duration)
-
-    def analyse_and_store(self, analyzer, store=None):
-        """Analyse with ``analyzer`` (a :class:`mockmic.pipeline.Analyzer`) and store the session,
-        moving the WAV into its folder. Returns ``(report, session_folder)``.
-
-        On any error the recording stays in ``incoming/`` for ``mockmic record --recover``.
-        """
-        from .audio import load_audio
-        from .store import Store
-
-        samples, info = load_audio(self.path)
-        report = analyzer.analyze_samples(samples, info, question=self.question, session_id=self.session_id)
-        folder = (store or Store()).save(report, self.path, mode="move")
-        self.marker.remove()
-        return report, folder
-
-    def keep(self, folder: Path | None = None) -> Path:
-        """Move the WAV (and its details, as JSON beside it) out of ``incoming/`` unanalysed."""
-        folder = folder or recorded_dir(self.path.parent.parent)
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / self.path.name
-        os.replace(self.path, target)
-        details = dict(self.marker.data, state="kept", path=str(target))
-        with contextlib.suppress(OSError):
-            target.with_suffix(".json").write_text(_json(details), encoding="utf-8")
-        self.marker.remove()
-        return target
-
-    def discard(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
-        self.marker.remove()
-
-    def release(self) -> None:
-        """Unlock without changing anything: the next run recovers it."""
-        self.marker.release()
-
-
-def _json(data: dict[str, Any]) -> str:
-    import json
-
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 @dataclass
@@ -574,6 +503,7 @@ def record_answer(
     home: Path | None = None,
     on_status: Callable[[LiveStatus], None] | None = None,
     before_start: Callable[[InputDevice, int], None] | None = None,
+    on_recording: Callable[[], None] | None = None,
     stopper: Stopper | None = None,
     stop_on_enter: bool = True,
     handle_signals: bool = True,
@@ -593,6 +523,8 @@ def record_answer(
     before_start : callable, optional
         Called once the device is open and before capture starts (a countdown goes here), with
         the device and the chosen rate in Hz. A KeyboardInterrupt from it cancels cleanly.
+    on_recording : callable, optional
+        Called once capture has started and Enter, Ctrl-C and SIGTERM are being handled.
     stopper : Stopper, optional
         Lets another thread end the recording.
     stop_on_enter : bool
@@ -655,6 +587,8 @@ def record_answer(
                 except sd.PortAudioError as e:
                     raise _open_error(e, device) from e
                 last_block_at[0] = time.monotonic()
+                if on_recording is not None:
+                    on_recording()
                 while not stopper.wait(status_interval_s):
                     if finished.is_set() or not stream.active:
                         stopper.stop("device_lost")
@@ -721,57 +655,3 @@ def record_answer(
         notices=tuple(notices),
         error=error,
     )
-
-
-# --- recovery ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RecoveryNote:
-    session_id: str
-    message: str
-
-
-def recover_recordings(home: Path | None = None) -> tuple[list[PendingRecording], list[RecoveryNote]]:
-    """Turn every interrupted recording in ``incoming/`` into a valid WAV, locked for this process.
-
-    Recordings another process is still making are left alone. Leftovers of a session that
-    was already stored (a kill after the store) and recordings with no audio are removed.
-    Returns the recordings ready to analyse and notes on what was cleaned up.
-    """
-    from .store import REPORT_NAME, Store
-
-    store = Store(home) if home is not None else Store()
-    ready: list[PendingRecording] = []
-    notes: list[RecoveryNote] = []
-    for marker in leftover_markers(home):
-        pending = PendingRecording(marker)
-        wav = pending.path
-        try:
-            stored = (store.session_dir(pending.session_id) / REPORT_NAME).is_file()
-        except MockmicError:
-            stored = False
-        if stored:
-            pending.discard()
-            notes.append(RecoveryNote(pending.session_id, "already stored; removed the leftover copy"))
-            continue
-        if not wav.exists():
-            marker.remove()
-            continue
-        try:
-            frames = repair_wav(wav)
-        except (ValueError, OSError):
-            frames = None
-        if not frames:
-            if frames is None and wav.stat().st_size > 44:
-                # Not a header this module wrote: leave the bytes for a person to look at.
-                marker.release()
-                notes.append(RecoveryNote(pending.session_id, f"{wav} could not be repaired; it was left as is"))
-                continue
-            pending.discard()
-            notes.append(RecoveryNote(pending.session_id, "held no audio; removed"))
-            continue
-        marker.save(state="recorded", recovered=True)
-        ready.append(pending)
-    return ready, notes
-

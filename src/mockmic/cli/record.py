@@ -163,11 +163,14 @@ def record(question, question_id, device, max_seconds, countdown, silence_stop, 
     def before_start(dev, rate):
         note(f"Microphone: {dev.name} ({rate} Hz).")
         _countdown(countdown, quiet)
+
+    def on_recording():
         note("Recording: speak now, press Enter (or Ctrl-C) to stop.")
 
     options = RecordOptions(device=device, max_seconds=max_seconds, silence_stop_s=silence_stop)
     try:
-        result = record_answer(text, options=options, on_status=live, before_start=before_start)
+        result = record_answer(text, options=options, on_status=live, before_start=before_start,
+                               on_recording=on_recording)
     finally:
         live.end()
         # Recovered recordings stay locked by this process until they are finished below.

@@ -34,7 +34,7 @@ _OTHER_NOUNS = frozenset(
     "team manager boss lead client customer colleague coworker developer developers engineer intern vendor "
     "supplier department designer tester testers analyst contractor person guy director qa ops".split()
 )
-_BE = frozenset({"was", "were", "got", "been", "is", "are", "be", "get", "gets"})
+_BE = frozenset({"was", "were", "got", "been", "is", "are", "be", "get", "gets", "wasn't", "weren't"})
 # "-ed" words after "was" that describe a state, not an action done to something.
 _STATE_ED = frozenset(
     "tired stressed rushed supposed used excited interested worried surprised frustrated overwhelmed involved "
@@ -90,7 +90,11 @@ def count_agents_rules(norm: str) -> AgentCounts:
         elif t in _OTHER_NOUNS and k > 0 and toks[k - 1] in ("the", "my", "our", "their", "a") and verb:
             if verb not in _NOT_ACTIONS and verb not in _BE and (verb.endswith("ed") or verb in (
                     "should", "didn't", "never", "forgot", "sent", "gave", "made", "told", "missed")):
-                others += 1
+                # "our team shipped" is the speaker's own group: a "we" told in other words.
+                if toks[k - 1] == "our":
+                    we += 1
+                else:
+                    others += 1
         elif t in _BE and verb and _is_participle(verb) and k > 0 and toks[k - 1] not in ("i", "we"):
             after = toks[nxt + 1] if nxt + 1 < len(toks) else ""
             if after == "by":
@@ -105,9 +109,9 @@ def quote(words: Sequence[Word], span: Span, first: int, last: int, *, max_words
     if span.end - span.start <= max_words:
         a, b = span.start, span.end
     else:
-        a = max(span.start, first - 3)
-        b = min(span.end, max(last + 1, a + 6) + 3)
-        b = min(b, a + max_words + (last - first))
+        # From the matched words on to the end of the thought, as far as max_words allows.
+        a = first
+        b = min(span.end, max(last + 1, first + max_words))
     text = " ".join(w.text.strip() for w in words[a:b])
     return text.strip(" ,;:-\"'").rstrip(".!?").strip()
 

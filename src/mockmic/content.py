@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .accountability import AgentCounts, build_accountability, count_agents_rules, find_signals
+from .accountability import AgentCounts, build_accountability, count_agents_rules, find_signals, ownership_ratio
 from .content_lexicon import find_all, load_lexicon
 from .errors import ConfigError
 from .results import ContentAnalysis, Feedback, Pitfall, Sentence, Signal, StarPart, StarSummary, Word
@@ -57,6 +57,8 @@ class ContentOptions:
         Action + Result should take at least this share ("most time on Action and Result").
     low_ownership_ratio : float
         Below this share of "I" action clauses, with ``min_action_clauses`` clauses, is low ownership.
+    low_ownership_ratio_owned : float
+        The same limit when the person also owns the mistake in words ("it was my mistake").
     min_action_clauses : int
         Fewer action clauses than this cannot show low ownership.
     dwell_ratio : float
@@ -79,6 +81,7 @@ class ContentOptions:
     situation_max_share: float = 0.4
     action_result_min_share: float = 0.5
     low_ownership_ratio: float = 0.4
+    low_ownership_ratio_owned: float = 0.25
     min_action_clauses: int = 3
     dwell_ratio: float = 1.0
     dwell_min_sentences: int = 2
@@ -197,9 +200,17 @@ def analyze_content(
             counts = counts + count_agents(s.norm)
     signals = find_signals(words, spans, lex)
     accountability = build_accountability(signals, counts)
+    # For the low-ownership pitfall, people named as the cause are the blame pitfall's business:
+    # count their clauses out so one fault is not reported twice.
+    blamed = AgentCounts()
+    for s in spans:
+        if s.norm and find_all(lex.signals["blame"], s.norm):
+            c = count_agents(s.norm)
+            blamed = blamed + AgentCounts(0, 0, c.others, 0)
+    own_counts = AgentCounts(counts.i, counts.we, counts.others - blamed.others, counts.passive)
     mistake_q = question is None or bool(_MISTAKE_QUESTION.search(question))
-    pitfalls = detect_pitfalls(words, spans, labels, durations, signals, accountability.ownership_ratio,
-                               counts, opts, mistake_question=mistake_q)
+    pitfalls = detect_pitfalls(words, spans, labels, durations, signals, ownership_ratio(own_counts),
+                               own_counts, opts, mistake_question=mistake_q)
     content_score = int(round(max(0.0, (star.score + accountability.score) / 2 - 8 * len(pitfalls))))
     return ContentAnalysis(
         sentences=sentences,
@@ -272,7 +283,14 @@ def detect_pitfalls(
         out.append(Pitfall("no_learning",
                            "You never say what you learned: without a clear lesson and how you apply it now, the answer falls flat.",
                            at(spans[-1])))
-    low = ratio is not None and counts.total >= opts.min_action_clauses and ratio < opts.low_ownership_ratio
+    # An explicit "my mistake" earns some slack: "we" for the team's fix is then fine, unless
+    # hardly any action is the person's own.
+    low = (
+        ratio is not None
+        and counts.total >= opts.min_action_clauses
+        and ratio < opts.low_ownership_ratio
+        and ("ownership" not in kinds or ratio < opts.low_ownership_ratio_owned)
+    )
     if low or ("ownership" not in kinds and counts.passive > 0 and "denial" not in kinds):
         passive_span = next((s for s in spans if count_agents_rules(s.norm).passive), None)
         ev = at(passive_span) if passive_span is not None else at(spans[0])

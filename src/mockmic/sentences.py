@@ -33,12 +33,21 @@ BOUNDARY_CUES = tuple(
         "as soon as", "the next day", "the next morning", "luckily", "thankfully", "the result",
         "the outcome", "i immediately", "i realized", "i realised", "we were able", "i apologized",
         "i apologised", "i told", "i called", "i fixed", "i also", "i then", "i had to", "i needed to",
-        "that experience", "this experience", "the client", "the customer", "my manager", "i was responsible",
+        "that experience", "this experience", "when i", "when we", "i was responsible",
         "i was working", "i worked as", "when i realized", "when i realised", "i went", "i set up",
         "i created", "i made sure", "i make sure", "i always", "i owned", "i took", "i offered",
         "honestly", "to be honest", "but honestly", "i felt", "i was so", "it was a", "it was the",
-        "they should", "he should", "she should", "the team", "nobody", "no one", "it wasn't",
+        "they should", "he should", "she should", "nobody", "no one", "it wasn't",
     )
+)
+# Second choice, for runs with no cue: a subject pronoun opening a new clause ("... from the
+# backup | I stayed late ..."), unless the word before it joins the two ("and I", "said I", "to it").
+_SUBJECTS = frozenset({"i", "we", "they", "he", "she", "everything", "everyone", "nobody"})
+_JOINERS = frozenset(
+    "and but or so that when because if as after before while since until then what how why where who which "
+    "whether than though although unless once said told thought think realized realised knew know felt feel "
+    "guess mean saw noticed hoped wished decided to of for with at in on from by about into did made let gave "
+    "asked helped make have had was is were be like the a an my our".split()
 )
 
 
@@ -136,7 +145,10 @@ def split_sentences(
     for a, b in zip(cuts, cuts[1:]):
         if b <= a:
             continue
-        for s, e in _split_run(words, a, b, fillers, long_words, min_words):
+        # A run that ends in a full stop was punctuated by Whisper: trust it more, and cut it
+        # only when it is very long (a run-on sentence), not at every "and now".
+        limit = long_words * 2 if _ends_sentence(words[b - 1].text) else long_words
+        for s, e in _split_run(words, a, b, fillers, limit, min_words):
             spans.append(make_span(words, s, e, fillers))
     return [s for s in spans if s.end > s.start]
 
@@ -151,18 +163,26 @@ def _split_run(words, a, b, fillers, long_words, min_words):
         for t in normalise_token(words[i].text).split():
             if t not in fillers:
                 toks.append((t, i))
-    best = None
+    words_only = [t for t, _ in toks]
+
+    def cue_at(k: int) -> bool:
+        return any(words_only[k : k + len(c)] == c for c in BOUNDARY_CUES)
+
     middle = (a + b) / 2
+    best = fallback = None
     for k in range(1, len(toks)):
         i = toks[k][1]
         if i - a < min_words or b - i < min_words or toks[k - 1][1] == i:
             continue
-        for cue in BOUNDARY_CUES:
-            if [t for t, _ in toks[k : k + len(cue)]] == cue:
-                # Prefer the cue nearest the middle: balanced pieces recurse fewer times.
-                if best is None or abs(i - middle) < abs(best - middle):
-                    best = i
-                break
+        # "since then I": the cue is "since then", so no cut between "since" and "then I".
+        if cue_at(k) and not cue_at(k - 1):
+            # Prefer the cue nearest the middle: balanced pieces recurse fewer times.
+            if best is None or abs(i - middle) < abs(best - middle):
+                best = i
+        elif words_only[k] in _SUBJECTS and words_only[k - 1] not in _JOINERS:
+            if fallback is None or abs(i - middle) < abs(fallback - middle):
+                fallback = i
+    best = best if best is not None else fallback
     if best is None:
         return [(a, b)]
     return _split_run(words, a, best, fillers, long_words, min_words) + _split_run(

@@ -19,29 +19,67 @@ PARTS = ("situation", "task", "action", "result")
 # going back costs, since answers seldom return to the scene once they are acting.
 _FORWARD_SKIP = -0.2  # S -> A skipping Task is common: most people never state a Task
 _BACKWARD = -1.6
-# Evidence weights. A cue is worth more than position; two cues more than one.
+# Evidence weights. A cue is worth more than position; two cues more than one. Without cues a
+# sentence is scene-setting (Situation): Task and Result must be said, not assumed from position.
 _CUE = 1.0
-_POSITION = 0.6
-_FIRST_PERSON_PAST = 0.25  # "I called", "I rolled back": leans Action when nothing else speaks
+_POSITION = 0.3
+_BASE = {"situation": 0.3, "task": -0.3, "action": 0.0, "result": -0.1}
+_FIRST_PERSON_PAST = 0.4  # "I called", "we rolled back": leans Action when nothing else speaks
+# Accountability signals say which part a sentence plays: blaming, excusing, denying and feelings
+# explain what went wrong (Situation); apologising and making amends are Action; learning and
+# prevention are the Result the seeds ask for.
+_SIGNAL_PART = {
+    "blame": "situation", "excuse": "situation", "denial": "situation",
+    "apology": "action", "amends": "action", "learning": "result", "prevention": "result",
+}
+_PAST_IRREGULAR = frozenset(
+    "made sent told went took got gave found ran rang spent put paid kept wrote met caught built cut set "
+    "brought sat stayed called".split()
+)
+_SUBJECT_ADVERBS = frozenset("immediately then also quickly just first finally swiftly personally proactively".split())
+
+
+def _first_person_past(tokens: list[str]) -> bool:
+    for k, t in enumerate(tokens[:-1]):
+        if t not in ("i", "we"):
+            continue
+        j = k + 1
+        while j < len(tokens) - 1 and tokens[j] in _SUBJECT_ADVERBS:
+            j += 1
+        v = tokens[j]
+        if v in _PAST_IRREGULAR or (v.endswith("ed") and v not in ("was", "needed", "wanted", "used")):
+            return True
+    return False
 
 
 def _emissions(span: Span, position: float, lex: Lexicon) -> dict[str, float]:
     text = span.norm
-    score = {p: _CUE * len(find_all(lex.star[p], text)) for p in PARTS}
+    score = {p: _BASE[p] + _CUE * len(find_all(lex.star[p], text)) for p in PARTS}
+    for kind, part in _SIGNAL_PART.items():
+        score[part] += _CUE * bool(find_all(lex.signals[kind], text))
+    if find_all(lex.cues["negative"], text):
+        score["situation"] += _CUE
     # Position: scenes come first and lessons last (0 = start of the answer, 1 = end).
     score["situation"] += _POSITION * (1.0 - 2.0 * position)
     score["result"] += _POSITION * (2.0 * position - 1.0)
-    score["task"] += _POSITION * (0.5 - abs(position - 0.25) * 2.0)
-    tokens = text.split()
-    if len(tokens) >= 2 and tokens[0] in ("i", "we") and tokens[1].endswith("ed"):
+    if _first_person_past(text.split()):
         score["action"] += _FIRST_PERSON_PAST
     return score
+
+
+# Words that carry no story on their own: a sentence made only of these is an aside
+# ("okay, let me think", "so yeah, that's it").
+_DISCOURSE = frozenset(
+    "okay ok so yeah yes well let let's me think see that's that it all right alright sure good great "
+    "question tough hard interesting hmm thanks thank you the a an is i guess about really what and one "
+    "oh wow like just um uh".split()
+)
 
 
 def is_none_sentence(span: Span, lex: Lexicon) -> bool:
     """True for sentences that are no part of the story: "great question", "so yeah", "I like my job"."""
     tokens = span.norm.split()
-    if len(tokens) == 0:
+    if len(tokens) == 0 or (len(tokens) <= 6 and all(t in _DISCOURSE for t in tokens)):
         return True
     if find_all(lex.star["none"], span.norm):
         return not any(find_all(lex.star[p], span.norm) for p in ("action", "result", "task"))

@@ -109,6 +109,10 @@ def analyse_report(
         # --- delivery stage (delivery.py) ---
         # --- end delivery stage ---
         # --- content stage (content.py) ---
+        from .content import analyze_content, content_feedback
+
+        content = analyze_content(words, question=report.question, options=content_options)
+        feedback += content_feedback(content)
         # --- end content stage ---
         pass
     scores = combine_scores(

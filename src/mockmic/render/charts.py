@@ -63,7 +63,10 @@ def contours(samples: np.ndarray, *, hop_s: float = 0.02) -> tuple[np.ndarray, n
     if y.size < frame:
         y = np.pad(y, (0, frame - y.size))
     rms = librosa.feature.rms(y=y, frame_length=frame, hop_length=hop)[0]
-    loud = 20 * np.log10(np.maximum(rms * np.sqrt(2), 1e-6))  # full-scale sine = 0 dBFS
+    # Loudness as heard follows syllables, not 20 ms frames: smooth the power over ~0.25 s.
+    width = max(1, int(round(0.25 / hop_s)))
+    power = np.convolve(rms**2, np.ones(width) / width, mode="same")
+    loud = 10 * np.log10(np.maximum(power * 2, 1e-12))  # full-scale sine = 0 dBFS
     f0 = librosa.yin(y, fmin=65.0, fmax=400.0, sr=SAMPLE_RATE, frame_length=frame, hop_length=hop)
     n = min(len(f0), len(loud))
     f0, loud = f0[:n].astype(float), loud[:n]
@@ -160,10 +163,15 @@ def timeline_chart(report: SessionReport, samples: np.ndarray | None) -> Chart:
         ax = axes[2]
         times, f0, loud = contours(samples)
         ax.plot(times, f0, ".", markersize=1.5, color="#7b3294")
+        voiced = f0[~np.isnan(f0)]
+        if voiced.size:
+            # yin's octave slips would otherwise set the scale; frame the voice's usual range
+            lo, hi = np.percentile(voiced, [5, 95])
+            ax.set_ylim(max(50.0, lo * 0.8), hi * 1.25)
         ax.set_ylabel("pitch Hz", fontsize=8, color="#7b3294")
         ax.tick_params(labelsize=7)
         ax2 = ax.twinx()
-        ax2.plot(times, loud, color="#e08214", linewidth=0.8)
+        ax2.plot(times, loud, color="#e08214", linewidth=1.2)
         ax2.set_ylabel("loudness dBFS", fontsize=8, color="#e08214")
         ax2.tick_params(labelsize=7)
     axes[-1].set_xlim(0, duration)
@@ -174,26 +182,29 @@ def timeline_chart(report: SessionReport, samples: np.ndarray | None) -> Chart:
 
 @dataclass(frozen=True)
 class TrendMetric:
-    key: str  # a SessionSummary field
+    name: str  # what people type: ``--metric pace``
+    key: str  # the store.SessionSummary field
     label: str
     unit: str
     better: str  # "higher" | "lower" | "band"
+    band: tuple[float, float] | None = None  # the good range when better == "band"
 
 
 TREND_METRICS = {
-    m.key: m
+    m.name: m
     for m in (
-        TrendMetric("overall", "Overall score", "/100", "higher"),
-        TrendMetric("delivery", "Delivery score", "/100", "higher"),
-        TrendMetric("structure", "Structure score", "/100", "higher"),
-        TrendMetric("accountability", "Accountability score", "/100", "higher"),
-        TrendMetric("words_per_minute", "Pace", "words/min", "band"),
-        TrendMetric("fillers_per_100_words", "Fillers", "per 100 words", "lower"),
-        TrendMetric("long_pause_count", "Long pauses", "", "lower"),
-        TrendMetric("pitch_variation_semitones", "Pitch spread", "semitones", "higher"),
-        TrendMetric("duration_s", "Length", "s", "band"),
+        TrendMetric("overall", "overall", "Overall score", "/100", "higher"),
+        TrendMetric("delivery", "delivery", "Delivery score", "/100", "higher"),
+        TrendMetric("structure", "structure", "Structure score", "/100", "higher"),
+        TrendMetric("accountability", "accountability", "Accountability score", "/100", "higher"),
+        TrendMetric("pace", "words_per_minute", "Pace", "words/min", "band", COMFORTABLE_WPM),
+        TrendMetric("fillers", "fillers_per_100_words", "Fillers", "per 100 words", "lower"),
+        TrendMetric("long-pauses", "long_pause_count", "Long pauses", "", "lower"),
+        TrendMetric("pitch", "pitch_variation_semitones", "Pitch spread", "semitones", "higher"),
+        TrendMetric("length", "duration_s", "Length", "s", "band", (60.0, 120.0)),  # DESIGN.md answer length
     )
 }
+DEFAULT_TREND = ("overall", "pace", "fillers", "long-pauses", "structure", "accountability")
 
 
 def trend_chart(history: Sequence, metrics: Sequence[str], *, highlight_id: str | None = None) -> Chart:
@@ -201,7 +212,7 @@ def trend_chart(history: Sequence, metrics: Sequence[str], *, highlight_id: str 
     ``store.SessionSummary`` rows."""
     from matplotlib.figure import Figure
 
-    metrics = [m for m in metrics if m in TREND_METRICS]
+    metrics = [TREND_METRICS[m] for m in metrics if m in TREND_METRICS]
     cols = min(3, max(1, len(metrics)))
     rows = (len(metrics) + cols - 1) // cols
     fig = Figure(figsize=(FIG_WIDTH_IN, 2.4 * rows + 0.3), dpi=DPI)
@@ -209,12 +220,11 @@ def trend_chart(history: Sequence, metrics: Sequence[str], *, highlight_id: str 
                         wspace=0.28, hspace=0.55)
     x = np.arange(1, len(history) + 1)
     labels = [h.created_at[5:10] for h in history]
-    for i, key in enumerate(metrics):
-        m = TREND_METRICS[key]
+    for i, m in enumerate(metrics):
         ax = fig.add_subplot(rows, cols, i + 1)
-        ys = np.array([np.nan if getattr(h, key) is None else float(getattr(h, key)) for h in history])
-        if key == "words_per_minute":
-            ax.axhspan(*COMFORTABLE_WPM, color="#7cc49a", alpha=0.25, linewidth=0)
+        ys = np.array([np.nan if getattr(h, m.key) is None else float(getattr(h, m.key)) for h in history])
+        if m.band is not None:
+            ax.axhspan(*m.band, color="#7cc49a", alpha=0.25, linewidth=0)
         ax.plot(x, ys, marker="o", color="#2f4b7c", linewidth=1.6, markersize=4)
         for j, h in enumerate(history):
             if h.id == highlight_id and not np.isnan(ys[j]):

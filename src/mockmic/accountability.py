@@ -109,9 +109,16 @@ def quote(words: Sequence[Word], span: Span, first: int, last: int, *, max_words
     if span.end - span.start <= max_words:
         a, b = span.start, span.end
     else:
-        # From the matched words on to the end of the thought, as far as max_words allows.
+        # The clause around the match: back to the last comma (at most 8 words), on to the
+        # next comma or max_words, so the quote reads as something the person said.
         a = first
-        b = min(span.end, max(last + 1, first + max_words))
+        while a > span.start and first - a < 8 and not words[a - 1].text.rstrip().endswith((",", ";", ":")):
+            a -= 1
+        b = min(span.end, max(last + 1, a + max_words))
+        for k in range(max(last, a + 5), b - 1):
+            if words[k].text.rstrip().endswith((",", ";", ":")):
+                b = k + 1
+                break
     text = " ".join(w.text.strip() for w in words[a:b])
     return text.strip(" ,;:-\"'").rstrip(".!?").strip()
 

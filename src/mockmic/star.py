@@ -27,9 +27,9 @@ _BASE = {"situation": 0.3, "task": -0.3, "action": 0.0, "result": -0.1}
 _FIRST_PERSON_PAST = 0.4  # "I called", "we rolled back": leans Action when nothing else speaks
 # Accountability signals say which part a sentence plays: blaming, excusing, denying and feelings
 # explain what went wrong (Situation); apologising and making amends are Action; learning and
-# prevention are the Result the seeds ask for.
+# prevention are the Result the seeds ask for; "no harm done" judges the outcome (Result).
 _SIGNAL_PART = {
-    "blame": "situation", "excuse": "situation", "denial": "situation",
+    "blame": "situation", "excuse": "situation", "denial": "situation", "minimising": "result",
     "apology": "action", "amends": "action", "learning": "result", "prevention": "result",
 }
 _PAST_IRREGULAR = frozenset(

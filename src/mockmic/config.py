@@ -23,13 +23,13 @@ def data_home() -> Path:
 def models_dirs() -> list[Path]:
     """Folders searched for models by name, first match wins.
 
-    $MOCKMIC_MODELS, then ``models/`` in the current directory, then the checkout's ``models/``.
+    $MOCKMIC_MODELS alone when set; otherwise ``models/`` in the current directory, then the
+    checkout's ``models/``.
     """
-    dirs: list[Path] = []
     env = os.environ.get(MODELS_DIR_ENV)
     if env:
-        dirs.append(Path(env).expanduser())
-    dirs.append(Path.cwd() / "models")
+        return [Path(env).expanduser()]
+    dirs: list[Path] = [Path.cwd() / "models"]
     if (_PROJECT_ROOT / "pyproject.toml").is_file():
         dirs.append(_PROJECT_ROOT / "models")
     seen: list[Path] = []

@@ -318,3 +318,14 @@ def test_analyze_store_failure_keeps_the_report(_private_home, tmp_path, fake_an
     assert r.exit_code == 1
     assert json.loads(r.stdout)["id"] == "20261126-100000-00000a"
     assert "Error: a.wav was not stored: Session 20261126-100000-00000a is already stored" in r.stderr
+
+
+def test_sparkline():
+    from mockmic.render.trend import sparkline
+
+    assert sparkline([1, 2, 3, None, 8]) == "▁▂▃ █"
+    assert sparkline([5, 5]) == "▅▅"
+    assert sparkline([None, None]) == "  "
+    long = sparkline(list(range(1000)), width=40)
+    assert len(long) == 40 and long[0] == "▁" and long[-1] == "█"
+    assert list(long) == sorted(long)  # a rising series stays rising when squeezed

@@ -9,8 +9,20 @@ from .charts import TREND_METRICS, TrendMetric
 SPARK = "▁▂▃▄▅▆▇█"
 
 
-def sparkline(values: Sequence[float | None]) -> str:
-    """One block character per value, scaled between the smallest and largest; a gap for None."""
+def _buckets(values: Sequence[float | None], width: int) -> list[float | None]:
+    """Means of ``width`` consecutive runs of ``values`` (None where a run has no value)."""
+    out: list[float | None] = []
+    for i in range(width):
+        run = [v for v in values[i * len(values) // width:(i + 1) * len(values) // width] if v is not None]
+        out.append(sum(run) / len(run) if run else None)
+    return out
+
+
+def sparkline(values: Sequence[float | None], *, width: int = 40) -> str:
+    """One block character per value (per run of values past ``width``), scaled between the
+    smallest and largest; a gap for None."""
+    if len(values) > width:
+        values = _buckets(values, width)
     present = [v for v in values if v is not None]
     if not present:
         return " " * len(values)

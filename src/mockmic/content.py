@@ -297,8 +297,10 @@ def detect_pitfalls(
         and ratio < opts.low_ownership_ratio
         and ("ownership" not in kinds or ratio < opts.low_ownership_ratio_owned)
     )
-    if low or ("ownership" not in kinds and counts.passive > 0 and "denial" not in kinds):
-        passive_span = next((s for s in spans if count_agents_rules(s.norm).passive), None)
+    # "Mistakes were made": the mistake itself told with no doer, and never owned elsewhere.
+    hidden = [sp for sp in spans if find_all(lex.cues["agentless_mistake"], sp.norm)]
+    if low or (hidden and "ownership" not in kinds and "denial" not in kinds):
+        passive_span = hidden[0] if hidden else next((s for s in spans if count_agents_rules(s.norm).passive), None)
         ev = at(passive_span) if passive_span is not None else at(spans[0])
         share = f"{ratio:.0%}" if ratio is not None else "none"
         out.append(Pitfall("low_ownership",

@@ -39,7 +39,7 @@ def load_set(path: Path, split: str) -> list[Answer]:
     """Answers of one TOML file of the set, checked for unknown labels and pitfall kinds."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     out = []
-    for a in data["answer"]:
+    for a in data.get("answer", []):
         for lab, _ in a["sentences"]:
             if lab not in LABELS:
                 raise ValueError(f"{path.name} {a['id']}: unknown label {lab!r}")

@@ -33,7 +33,8 @@ BOUNDARY_CUES = tuple(
         "as soon as", "the next day", "the next morning", "luckily", "thankfully", "the result",
         "the outcome", "i immediately", "i realized", "i realised", "we were able", "i apologized",
         "i apologised", "i told", "i called", "i fixed", "i also", "i then", "i had to", "i needed to",
-        "that experience", "this experience", "when i", "when we", "i was responsible",
+        "that experience", "this experience", "when i", "when we", "when my", "when our", "when the",
+        "i was responsible",
         "i was working", "i worked as", "when i realized", "when i realised", "i went", "i set up",
         "i created", "i made sure", "i make sure", "i always", "i owned", "i took", "i offered",
         "honestly", "to be honest", "but honestly", "i felt", "i was so", "it was a", "it was the",
@@ -182,6 +183,10 @@ def _split_run(words, a, b, fillers, long_words, min_words):
         elif words_only[k] in _SUBJECTS and words_only[k - 1] not in _JOINERS:
             if fallback is None or abs(i - middle) < abs(fallback - middle):
                 fallback = i
+    # A hesitation ("um", "uh") mid-run often opens the next thought: as good as a cue.
+    for i in range(a + min_words, b - min_words + 1):
+        if normalise_token(words[i].text) in fillers and (best is None or abs(i - middle) < abs(best - middle)):
+            best = i
     best = best if best is not None else fallback
     if best is None:
         return [(a, b)]

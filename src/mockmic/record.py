@@ -55,6 +55,7 @@ STOP_REASONS = {
     "max_seconds": "time limit reached",
     "silence": "silence after the answer",
     "device_lost": "the microphone stopped",
+    "no_audio": "the microphone delivered no audio",
     "write_error": "the recording could not be written",
     "stopped": "stopped",
 }
@@ -82,6 +83,8 @@ class RecordOptions:
         How often the WAV is brought up to date on disk: the most a kill can lose.
     stall_timeout_s : float
         No audio from the device for this long means it was unplugged or taken away.
+    start_timeout_s : float
+        How long the device may take to deliver its first block before it counts as silent.
     latency : str or float
         PortAudio input latency; "high" gives larger buffers, so fewer overflows on a busy machine.
     """
@@ -93,6 +96,7 @@ class RecordOptions:
     levels: LevelOptions = field(default_factory=LevelOptions)
     flush_interval_s: float = 1.0
     stall_timeout_s: float = 3.0
+    start_timeout_s: float = 10.0
     latency: str | float = "high"
 
 
@@ -524,7 +528,8 @@ def record_answer(
         Called once the device is open and before capture starts (a countdown goes here), with
         the device and the chosen rate in Hz. A KeyboardInterrupt from it cancels cleanly.
     on_recording : callable, optional
-        Called once capture has started and Enter, Ctrl-C and SIGTERM are being handled.
+        Called once the first audio has arrived (the moment to say "speak now"); Enter,
+        Ctrl-C and SIGTERM are handled from before then.
     stopper : Stopper, optional
         Lets another thread end the recording.
     stop_on_enter : bool
@@ -546,7 +551,7 @@ def record_answer(
 
     blocks: queue.Queue = queue.Queue()
     overflows = [0]
-    last_block_at = [time.monotonic()]
+    last_block_at: list[float | None] = [None]  # None until the first block: capture not running yet
     finished = threading.Event()
 
     def callback(indata, frames, time_info, status):  # PortAudio's thread: copy and go
@@ -586,16 +591,26 @@ def record_answer(
                     stream.start()
                 except sd.PortAudioError as e:
                     raise _open_error(e, device) from e
-                last_block_at[0] = time.monotonic()
-                if on_recording is not None:
-                    on_recording()
+                started_at = time.monotonic()
+                announced = False
                 while not stopper.wait(status_interval_s):
+                    now, last = time.monotonic(), last_block_at[0]
                     if finished.is_set() or not stream.active:
                         stopper.stop("device_lost")
-                    elif time.monotonic() - last_block_at[0] > options.stall_timeout_s:
+                    elif last is None:
+                        # A sound server can take a second or two to deliver the first block;
+                        # "speak now" waits for it, so no first words fall into that gap.
+                        if now - started_at > options.start_timeout_s:
+                            stopper.stop("no_audio")
+                    elif now - last > options.stall_timeout_s:
                         stopper.stop("device_lost")
-                    elif on_status is not None:
-                        on_status(writer.status)
+                    else:
+                        if not announced:
+                            announced = True
+                            if on_recording is not None:
+                                on_recording()
+                        if on_status is not None:
+                            on_status(writer.status)
             finally:
                 _enter_watcher.unwatch(stopper)
                 with contextlib.suppress(Exception):
@@ -623,6 +638,12 @@ def record_answer(
     reason = stopper.reason or "stopped"
     notices = list(notices)
     error = None
+    if reason == "no_audio":
+        error = (
+            f"The microphone {device.name!r} delivered no audio within {options.start_timeout_s:g} s: "
+            "check it is connected and not used by another program (`mockmic devices`)."
+        )
+        notices.append(error)
     if reason == "device_lost":
         error = (
             f"The microphone {device.name!r} stopped delivering audio (unplugged or taken by another "

@@ -179,22 +179,32 @@ def record(question, question_id, device, max_seconds, countdown, silence_stop, 
                f"dropped buffers: {result.overflow_count}).")
     note(summary)
     for n in result.notices:
-        note(f"Warning: {n}" if n != result.error else n)
+        if n != result.error:
+            note(f"Warning: {n}")
+    if result.stop_reason == "terminate":
+        # SIGTERM asks us to end now: the file is complete and valid, and the next
+        # `mockmic record` (or --recover) analyses it.
+        for p in leftovers:
+            p.release()
+        if result.duration_s == 0:
+            result.pending.discard()
+            note("Stopped by SIGTERM before any audio arrived: nothing was recorded.")
+        else:
+            result.pending.release()
+            note(f"Stopped by SIGTERM: the recording is kept in {result.path}; `mockmic record --recover` analyses it.")
+        sys.exit(EXIT_SIGTERM)
     if result.duration_s == 0:
         result.pending.discard()
         _finish(leftovers, no_analyze=no_analyze, fmt=fmt, model=model, language=language, quiet=quiet, print_reports=False)
-        raise click.ClickException("Nothing was recorded: the microphone delivered no audio.")
-    if result.stop_reason in ("terminate", "write_error"):
-        # SIGTERM asks us to end now; a full disk will not take a report either. The file is
-        # complete and valid, and the next `mockmic record` (or --recover) analyses it.
-        path = result.path
+        raise click.ClickException(result.error or "Nothing was recorded: it was stopped before any audio arrived.")
+    if result.stop_reason == "write_error":
+        # A full disk will not take a report either; what was written stays for --recover.
         result.pending.release()
         for p in leftovers:
             p.release()
-        if result.stop_reason == "terminate":
-            note(f"Stopped by SIGTERM: the recording is kept in {path}; `mockmic record --recover` analyses it.")
-            sys.exit(EXIT_SIGTERM)
         raise click.ClickException(f"{result.error} Free some space, then run `mockmic record --recover`.")
+    if result.error:
+        note(result.error)  # the microphone went away: what it gave is analysed below
     _finish([result.pending], no_analyze=no_analyze, fmt=fmt, model=model, language=language, quiet=quiet,
             print_reports=True, others=leftovers)
 

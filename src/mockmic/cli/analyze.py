@@ -25,12 +25,17 @@ from .options import model_options, quiet_option
     "--copy/--link", "copy_audio", default=True, show_default=True,
     help="Store a copy of the audio, or only a reference to the original file (never moved or changed).",
 )
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+    help="Analyse this many files at once, in separate processes (each loads the model once).",
+)
 @model_options
 @quiet_option
-def analyze(files, question, fmt, output, save, copy_audio, model, language, quiet):
+def analyze(files, question, fmt, output, save, copy_audio, jobs, model, language, quiet):
     """Transcribe and analyse recordings of spoken answers.
 
-    FILES are audio recordings in any common format (WAV, FLAC, OGG/Opus, MP3, M4A/AAC, WebM).
+    FILES are audio recordings in any common format (WAV, FLAC, OGG/Opus, MP3, M4A/AAC, WebM),
+    or folders of them.
     A file that cannot be analysed is reported and the others still are; the exit code is 1
     when any file failed.
 
@@ -38,28 +43,42 @@ def analyze(files, question, fmt, output, save, copy_audio, model, language, qui
     Examples:
       mockmic analyze answer.m4a --question "Tell me about a mistake you made."
       mockmic analyze a.wav b.mp3 --format json -o reports.json
+      mockmic analyze cohort/ --jobs 2 --format json -o cohort.json
     """
+    from ..batch import analyze_many, expand_inputs
     from ..errors import MockmicError
     from ..pipeline import Analyzer
     from ..render import render
     from .progress import StderrProgress
 
+    paths = expand_inputs(list(files))
+    several = len(paths) > 1
     reports = []
     failed = 0
     stored: list[str] = []  # told after the progress line is gone
     store = None
     with StderrProgress(quiet=quiet) as progress:
-        analyzer = Analyzer(model=model, language=language, on_progress=progress)
-        for path in files:
-            progress.set_prefix(f"{path.name}: " if len(files) > 1 else "")
-            try:
-                report, _samples = analyzer.analyze_file(path, question=question)
-            except MockmicError as e:
+        if jobs > 1 and several:
+            progress("files", 0, len(paths))
+        elif several:
+            progress.set_prefix(f"{paths[0].name}: ")
+        results = analyze_many(
+            paths, jobs=jobs, model=model, language=language, question=question,
+            analyzer_factory=lambda: Analyzer(model=model, language=language, on_progress=progress),
+        )
+        for index, result in enumerate(results):
+            path = result.path
+            if jobs > 1 and several:
+                progress("files", index + 1, len(paths))
+            elif index + 1 < len(paths):
+                progress.set_prefix(f"{paths[index + 1].name}: ")
+            if result.error is not None:
                 failed += 1
-                if len(files) == 1:
-                    raise
-                click.echo(f"Error: {e}", err=True)
+                if not several:
+                    raise MockmicError(result.error)
+                click.echo(f"Error: {result.error}", err=True)
                 continue
+            report = result.report
             reports.append(report)
             if save:
                 from ..errors import StoreError
@@ -78,7 +97,7 @@ def analyze(files, question, fmt, output, save, copy_audio, model, language, qui
         if not quiet or line.startswith("Error"):
             click.echo(line, err=True)
     if reports:
-        out = render(reports[0] if len(files) == 1 else reports, fmt)
+        out = render(reports if several else reports[0], fmt)
         if output is not None:
             output.write_text(out, encoding="utf-8")
             if not quiet:

@@ -10,6 +10,7 @@ LABELS = {
     "load model": "Loading model",
     "transcribe": "Transcribing",
     "analyse": "Analysing",
+    "files": "Analysing files",
 }
 
 
@@ -72,13 +73,15 @@ class StderrProgress:
         self._started.setdefault(stage, now)
         finished = total is not None and done >= total
         if stage not in self._tasks:
-            if stage != "load model" and now - self._started[stage] < self.delay_s:
+            if stage not in ("load model", "files") and now - self._started[stage] < self.delay_s:
                 return
             if finished and stage != "load model":
                 return  # finished before it was worth showing
         label = f"{self.prefix}{LABELS.get(stage, stage)}"
         audio = stage in ("decode", "transcribe") and total
         detail = f"{done:.0f}/{total:.0f} s of audio" if audio else ""
+        if stage == "files" and total:
+            detail = f"{done:.0f}/{total:.0f} files"
         if self._progress is None:  # plain lines for logs
             if stage not in self._tasks:
                 self._tasks[stage] = None

@@ -1,0 +1,147 @@
+"""Benchmarks for mockmic (run through scripts/bench). Every figure printed is measured here.
+
+Each measurement runs in a fresh child process so its peak memory (ru_maxrss) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+EVAL = Path(os.environ.get("MOCKMIC_EVAL", REPO.parent / "shared" / "eval"))
+SR = 16000
+
+PARAGRAPH = (
+    "Um, in my last role I was responsible for the monthly revenue report. One month I made a "
+    "mistake in a spreadsheet formula, so the report overstated revenue by four percent. "
+    "I told my manager that it was my mistake, I rebuilt the calculation, and I sent a corrected "
+    "report the same afternoon. Uh, then I wrote a checklist and added an automated check. "
+    "As a result, no decision was based on the wrong number, and I learned to verify my work. "
+)
+
+
+def make_speech(seconds: float, path: Path) -> Path:
+    """espeak-ng speech of about ``seconds``, with short pauses between paragraphs."""
+    import numpy as np
+    import soundfile as sf
+
+    raw = subprocess.run(["espeak-ng", "-s", "160", "--stdout", PARAGRAPH], check=True, capture_output=True).stdout
+    tmp = path.with_suffix(".raw.wav")
+    tmp.write_bytes(raw)
+    import librosa
+
+    para, _ = librosa.load(str(tmp), sr=SR)
+    tmp.unlink()
+    gap = np.zeros(int(0.6 * SR), np.float32)
+    reps = int(np.ceil(seconds * SR / (para.size + gap.size)))
+    signal = np.concatenate([np.concatenate([para, gap]) for _ in range(reps)])[: int(seconds * SR)]
+    sf.write(str(path), signal, SR, subtype="PCM_16")
+    return path
+
+
+def child(kind: str, path: str) -> dict:
+    """Run one measurement in this process (called in a child)."""
+    t0 = time.perf_counter()
+    if kind == "plain":
+        from faster_whisper import WhisperModel
+
+        from mockmic.transcribe import resolve_model
+
+        model = WhisperModel(str(resolve_model(None).path), device="cpu", compute_type="int8", local_files_only=True)
+        load_s = time.perf_counter() - t0
+        from mockmic.audio import load_audio
+        from mockmic.transcribe import FILLER_PROMPT
+
+        samples, _ = load_audio(path)
+        t1 = time.perf_counter()
+        segments, _ = model.transcribe(samples, language="en", beam_size=5, word_timestamps=True,
+                                       initial_prompt=FILLER_PROMPT, hotwords=FILLER_PROMPT)
+        for _ in segments:
+            pass
+        work_s = time.perf_counter() - t1
+    elif kind == "analyze":
+        from mockmic.pipeline import Analyzer
+
+        analyzer = Analyzer()
+        analyzer.transcriber  # load the model
+        load_s = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        report, _ = analyzer.analyze_file(path)
+        work_s = time.perf_counter() - t1
+    else:
+        raise SystemExit(f"unknown kind {kind}")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"load_s": load_s, "work_s": work_s, "peak_mb": peak_mb}
+
+
+def measure(kind: str, path: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", kind, str(path)], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores, {cpu}, {mem_gb:.0f} GB RAM, Python {platform.python_version()}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
+    ap.add_argument("--lengths", default="30,120,600", help="speech lengths in seconds (default 30,120,600)")
+    ap.add_argument("--skip-eval", action="store_true", help="skip the real clips of ../shared/eval/mfa")
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(child(*args.child)))
+        return
+
+    print(f"Machine: {machine()}")
+    t0 = time.perf_counter()
+    subprocess.run([str(REPO / ".venv" / "bin" / "mockmic"), "--help"], check=True, capture_output=True)
+    print(f"mockmic --help: {time.perf_counter() - t0:.2f} s")
+    with tempfile.TemporaryDirectory() as tmp:
+        inputs = []
+        for seconds in [float(s) for s in args.lengths.split(",") if s]:
+            inputs.append((f"espeak {seconds:.0f} s", seconds, make_speech(seconds, Path(tmp) / f"speech{seconds:.0f}.wav")))
+        if not args.skip_eval and (EVAL / "mfa").is_dir():
+            import numpy as np
+            import soundfile as sf
+
+            from mockmic.audio import load_audio
+
+            clips = [json.loads(l) for l in open(EVAL / "mfa" / "manifest.jsonl")]
+            joined = np.concatenate([load_audio(EVAL / "mfa" / c["audio"])[0] for c in clips])
+            path = Path(tmp) / "mfa_all.wav"
+            sf.write(str(path), joined, SR, subtype="PCM_16")
+            inputs.append((f"eval/mfa joined ({len(clips)} clips)", joined.size / SR, path))
+        header = f"{'input':<28} {'audio s':>8} {'plain RTF':>10} {'analyze RTF':>12} {'ratio':>6} {'peak MB plain/analyze':>22} {'model load s':>13}"
+        print(header)
+        for label, seconds, path in inputs:
+            plain = measure("plain", path)
+            full = measure("analyze", path)
+            print(
+                f"{label:<28} {seconds:8.0f} {seconds / plain['work_s']:9.1f}x {seconds / full['work_s']:11.1f}x "
+                f"{full['work_s'] / plain['work_s']:6.2f} {plain['peak_mb']:>10.0f}/{full['peak_mb']:<11.0f} {full['load_s']:13.2f}",
+                flush=True,
+            )
+    print("RTF: seconds of audio per second of wall time; ratio: whole analysis time / plain faster-whisper time.")
+
+
+if __name__ == "__main__":
+    main()

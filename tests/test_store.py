@@ -414,3 +414,62 @@ def test_delete(store, audio):
     assert store.list() == [] and _home_entries(store.home) == []
     with pytest.raises(StoreError, match="No session"):
         store.delete(SID)
+
+
+def test_index_is_rebuilt_from_the_folders(store, audio):
+    store.save(make_report(SID), audio)
+    store.save(make_report("20261126-160000-00000b", question="Another question?"), None)
+    for name in ("mockmic.db", "mockmic.db-wal", "mockmic.db-shm"):
+        (store.home / name).unlink(missing_ok=True)
+    fresh = Store(store.home)
+    assert [r.id for r in fresh.list()] == ["20261126-160000-00000b", SID]
+    assert fresh.list()[1].words_per_minute == 140.0 and fresh.audio_path(SID) is not None
+
+
+def test_damaged_index_is_a_clear_error(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "mockmic.db").write_bytes(b"this is not a database, just bytes " * 200)
+    with pytest.raises(StoreError, match=r"The session index .*mockmic.db cannot be used \(file is not a database\): move it aside"):
+        Store(home).list()
+
+
+def test_a_writer_waits_for_another_then_lands(store, audio, monkeypatch):
+    import threading
+
+    import mockmic.store as store_module
+
+    store.list()
+    holder = sqlite3.connect(store.home / "mockmic.db", isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
+    threading.Timer(0.5, lambda: holder.execute("COMMIT")).start()
+    started = time.monotonic()
+    Store(store.home).save(make_report(SID), audio)
+    assert time.monotonic() - started >= 0.4
+    assert [r.id for r in store.list()] == [SID]
+    # a lock held for longer than the busy timeout is one clear sentence, and nothing half-done
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 300)
+    holder.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
+    try:
+        with pytest.raises(StoreError, match="^The session index is busy in another mockmic process; try again in a moment.$"):
+            Store(store.home).save(make_report("20261126-160000-00000b"), audio)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert time.monotonic() - started < 5
+    # the same with a store that is already open: the folder it built is taken back out
+    ready = Store(store.home)
+    ready.list()
+    holder = sqlite3.connect(store.home / "mockmic.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreError, match="busy"):
+            ready.save(make_report("20261126-160000-00000b"), audio, mode="move")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert audio.exists()  # a failed move leaves the recorder's file where it was
+    assert _home_entries(store.home) == [SID]
+    assert [r.id for r in store.list()] == [SID]
+    assert not (store.home / "20261126-160000-00000b").exists()

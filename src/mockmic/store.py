@@ -307,8 +307,18 @@ class Store:
             if not self._ready:
                 self._prepare(conn)
             yield conn
-        except sqlite3.DatabaseError as e:
+        except sqlite3.OperationalError as e:
+            text = str(e)
+            if "locked" in text or "busy" in text:
+                raise StoreError("The session index is busy in another mockmic process; try again in a moment.") from None
+            if "full" in text:
+                raise StoreError(f"The disk holding {self.home} is full: free some space and try again.") from None
             raise StoreError(f"The session index {self.db_path} cannot be used: {e}.") from None
+        except sqlite3.DatabaseError as e:
+            raise StoreError(
+                f"The session index {self.db_path} cannot be used ({e}): move it aside and "
+                "mockmic rebuilds it from the session folders."
+            ) from None
         finally:
             conn.close()
 
@@ -416,7 +426,15 @@ class Store:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        self._index(report, storage)
+        try:
+            self._index(report, storage)
+        except BaseException:
+            # Not indexed means not stored: take the folder back out so a retry starts clean.
+            doomed = self.home / f"{_DELETING_PREFIX}{report.id}-{secrets.token_hex(4)}"
+            with contextlib.suppress(OSError):
+                os.rename(folder, doomed)
+                shutil.rmtree(doomed, ignore_errors=True)
+            raise
         if mode == "move" and source is not None:
             # The folder holds its own link to the data now; only the recorder's name goes.
             with contextlib.suppress(FileNotFoundError):
@@ -651,17 +669,21 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
     _retry(lambda: conn.execute("COMMIT"))
 
 
-def _retry(step: Callable[[], Any], *, attempts: int = 20) -> Any:
-    """Run ``step``, retrying while another process holds the database (beyond busy_timeout)."""
-    for i in range(attempts):
+def _retry(step: Callable[[], Any]) -> Any:
+    """Run ``step``, retrying while another process holds the database.
+
+    SQLite's busy handler waits inside most calls; some (starting a transaction in WAL mode)
+    can fail at once instead, so they are retried here until the same timeout has passed.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
         try:
             return step()
         except sqlite3.OperationalError as e:
             if "locked" not in str(e) and "busy" not in str(e):
                 raise
-            if i == attempts - 1:
+            if time.monotonic() >= deadline:
                 raise StoreError(
                     "The session index is busy in another mockmic process; try again in a moment."
                 ) from None
-            time.sleep(0.05 * (i + 1))
-    return None
+            time.sleep(0.05)

@@ -25,7 +25,8 @@ from .accountability import AgentCounts, build_accountability, count_agents_rule
 from .content_lexicon import find_all, load_lexicon
 from .errors import ConfigError
 from .results import ContentAnalysis, Feedback, Pitfall, Sentence, Signal, StarPart, StarSummary, Word
-from .sentences import Span, split_sentences
+from .pitfalls import clock, detect_pitfalls, first_signal, signal_evidence
+from .sentences import split_sentences
 from .star import PARTS, label_sentences, summarise_star
 
 # Questions that ask for a mistake or failure; the mistake pitfalls (denial, trivial example,
@@ -115,16 +116,6 @@ def words_from_text(text: str, *, words_per_minute: float = 150) -> tuple[Word, 
         Word(text=t, start_s=round(i * step, 3), end_s=round((i + 1) * step - 0.02 * step, 3), probability=1.0)
         for i, t in enumerate(text.split())
     )
-
-
-def _clock(seconds: float | None) -> str:
-    seconds = max(0.0, float(seconds or 0.0))
-    m, s = divmod(int(round(seconds)), 60)
-    return f"{m}:{s:02d}"
-
-
-def _evidence(sig: Signal) -> str:
-    return f"at {_clock(sig.start_s)}: '{sig.text}'"
 
 
 def _empty() -> ContentAnalysis:
@@ -230,85 +221,6 @@ def analyze_content(
     )
 
 
-def _first(signals: Sequence[Signal], kind: str) -> Signal | None:
-    return next((s for s in signals if s.kind == kind), None)
-
-
-def detect_pitfalls(
-    words: Sequence[Word],
-    spans: Sequence[Span],
-    labels: Sequence[str | None],
-    durations: Sequence[float],
-    signals: Sequence[Signal],
-    ratio: float | None,
-    counts: AgentCounts,
-    opts: ContentOptions,
-    *,
-    mistake_question: bool = True,
-) -> list[Pitfall]:
-    """The seeds' mistakes to avoid, each with a message and the words that show it."""
-    lex = load_lexicon()
-    out: list[Pitfall] = []
-    kinds = {s.kind for s in signals}
-
-    def at(span: Span, s: int | None = None) -> str:
-        w = words[span.word_at(s) if s is not None else span.start]
-        text = " ".join(x.text.strip() for x in words[span.start : span.end][:16]).rstrip(".!?,")
-        return f"at {_clock(w.start_s)}: '{text}'"
-
-    if mistake_question and "denial" in kinds:
-        out.append(Pitfall("denying_mistakes",
-                           "You said you can't think of a mistake: interviewers hear a lack of self-awareness and honesty. Pick a real one and own it.",
-                           _evidence(_first(signals, "denial"))))
-    if "blame" in kinds:
-        out.append(Pitfall("blaming_others",
-                           "You put the cause on other people: take full ownership of your part instead of shifting responsibility.",
-                           _evidence(_first(signals, "blame"))))
-    if mistake_question:
-        stakes = sum(len(find_all(lex.cues["stakes"], s.norm)) for s in spans)
-        trivial = [(s, m) for s in spans for m in find_all(lex.cues["trivial"], s.norm)]
-        if trivial and stakes <= opts.trivial_max_stakes:
-            span, (a, _) = trivial[0]
-            out.append(Pitfall("trivial_example",
-                               "The example has no real stakes: choose a mistake that mattered and shows a genuine learning opportunity.",
-                               at(span, a)))
-    negative = [i for i, s in enumerate(spans) if find_all(lex.cues["negative"], s.norm)]
-    neg_s = sum(durations[i] for i in negative)
-    pos_s = sum(d for i, (d, lab) in enumerate(zip(durations, labels)) if lab in ("action", "result") and i not in negative)
-    if len(negative) >= opts.dwell_min_sentences and neg_s >= opts.dwell_ratio * pos_s:
-        out.append(Pitfall("dwelling_on_negative",
-                           f"You spend {neg_s:.0f} s on the damage and how bad it felt and {pos_s:.0f} s on what you did and learned: acknowledge it briefly, then shift to action and learning.",
-                           at(spans[negative[0]])))
-    n_words = sum(len(s.norm.split()) for s in spans)
-    if mistake_question and "denial" not in kinds and n_words >= opts.min_words_to_judge and not ({"learning", "prevention"} & kinds):
-        last = spans[-1]
-        out.append(Pitfall("no_learning",
-                           "You never say what you learned: without a clear lesson and how you apply it now, the answer falls flat.",
-                           at(last)))
-    elif mistake_question and "denial" in kinds and not ({"learning", "prevention"} & kinds) and n_words >= opts.min_words_to_judge:
-        out.append(Pitfall("no_learning",
-                           "You never say what you learned: without a clear lesson and how you apply it now, the answer falls flat.",
-                           at(spans[-1])))
-    # An explicit "my mistake" earns some slack: "we" for the team's fix is then fine, unless
-    # hardly any action is the person's own.
-    low = (
-        ratio is not None
-        and counts.total >= opts.min_action_clauses
-        and ratio < opts.low_ownership_ratio
-        and ("ownership" not in kinds or ratio < opts.low_ownership_ratio_owned)
-    )
-    # "Mistakes were made": the mistake itself told with no doer, and never owned elsewhere.
-    hidden = [sp for sp in spans if find_all(lex.cues["agentless_mistake"], sp.norm)]
-    if low or (hidden and "ownership" not in kinds and "denial" not in kinds):
-        passive_span = hidden[0] if hidden else next((s for s in spans if count_agents_rules(s.norm).passive), None)
-        ev = at(passive_span) if passive_span is not None else at(spans[0])
-        share = f"{ratio:.0%}" if ratio is not None else "none"
-        out.append(Pitfall("low_ownership",
-                           f"Few actions are told with 'I' as the doer ({share}): say 'I made', 'I should have', 'I fixed' rather than 'we' or 'mistakes were made'.",
-                           ev))
-    return out
-
-
 _PITFALL_SEVERITY = {
     "denying_mistakes": "high", "blaming_others": "high", "no_learning": "high", "low_ownership": "medium",
     "trivial_example": "medium", "dwelling_on_negative": "medium",
@@ -345,11 +257,11 @@ def content_feedback(content: ContentAnalysis) -> list[Feedback]:
         sev, msg = _MISSING[part]
         if part in ("result", "action"):
             last = sentences[-1]
-            ev = f"the answer ends at {_clock(last.end_s)} with: '{_short(last.text)}'"
+            ev = f"the answer ends at {clock(last.end_s)} with: '{_short(last.text)}'"
             fb.append(Feedback("structure", sev, msg, ev, last.start_s))
         else:
             first = sentences[0]
-            fb.append(Feedback("structure", sev, msg, f"the answer opens at {_clock(first.start_s)} with: '{_short(first.text)}'", first.start_s))
+            fb.append(Feedback("structure", sev, msg, f"the answer opens at {clock(first.start_s)} with: '{_short(first.text)}'", first.start_s))
     for p in content.pitfalls:
         if p.kind == "no_learning" and not star.result.present:
             continue  # the missing-Result note above says the same thing
@@ -361,7 +273,7 @@ def content_feedback(content: ContentAnalysis) -> list[Feedback]:
         if content.extra.get("situation_stalling"):
             fb.append(Feedback("structure", "medium",
                                f"The Situation takes {sit.seconds:.0f} s ({sit.share:.0%} of the answer): set the scene in a sentence or two and move on to what you did.",
-                               f"at {_clock(first.start_s)}: '{_short(first.text)}'", first.start_s))
+                               f"at {clock(first.start_s)}: '{_short(first.text)}'", first.start_s))
     ar = star.action.share + star.result.share
     if star.action.present and star.result.present and ar < 0.5 and "denying_mistakes" not in pitfall_kinds:
         fb.append(Feedback("structure", "low",
@@ -371,12 +283,12 @@ def content_feedback(content: ContentAnalysis) -> list[Feedback]:
     good = [s for s in sig if s.kind in ("ownership", "prevention", "learning")]
     if all(getattr(star, p).present for p in PARTS) and not content.pitfalls:
         fb.append(Feedback("structure", "good", "Clear STAR structure: situation, task, action and result are all there.", "", None))
-    own = _first(sig, "ownership")
+    own = first_signal(sig, "ownership")
     if own is not None and not {"blaming_others", "low_ownership"} & pitfall_kinds:
-        fb.append(Feedback("accountability", "good", "You own the mistake in plain words.", _evidence(own), own.start_s))
-    prev = _first(sig, "prevention") or _first(sig, "learning")
+        fb.append(Feedback("accountability", "good", "You own the mistake in plain words.", signal_evidence(own), own.start_s))
+    prev = first_signal(sig, "prevention") or first_signal(sig, "learning")
     if prev is not None and good:
-        fb.append(Feedback("content", "good", "You say what you learned and what you do differently now.", _evidence(prev), prev.start_s))
+        fb.append(Feedback("content", "good", "You say what you learned and what you do differently now.", signal_evidence(prev), prev.start_s))
     return fb
 
 

@@ -107,6 +107,14 @@ def analyse_report(
     feedback: list[Feedback] = []
     if words:
         # --- delivery stage (delivery.py) ---
+        from . import delivery as _delivery
+
+        _dopts = delivery_options
+        if _dopts is not None and not isinstance(_dopts, _delivery.DeliveryOptions):
+            _dopts = _delivery.DeliveryOptions.from_mapping(_dopts)  # e.g. a [delivery] table
+        delivery = _delivery.analyze_delivery(samples, words, options=_dopts)
+        delivery_score = _delivery.delivery_score(delivery, _dopts)
+        feedback += _delivery.delivery_feedback(delivery, words, _dopts)
         # --- end delivery stage ---
         # --- content stage (content.py) ---
         from .content import analyze_content, content_feedback

@@ -1,0 +1,409 @@
+"""Delivery analysis: pace, pauses, filler words, pitch and loudness of a spoken answer.
+
+Pure functions: a 16 kHz mono signal and the timed words in, :class:`DeliveryMetrics`, feedback
+and a 0-100 score out. The parts live in :mod:`mockmic.prosody` (level, speech mask, pitch),
+:mod:`mockmic.pauses` (answer span, pauses), :mod:`mockmic.fillers` (the three filler kinds)
+and :mod:`mockmic.delivery_feedback` (findings as sentences).
+
+Example
+-------
+>>> import numpy as np
+>>> from mockmic.results import Word
+>>> sr = 16000
+>>> t = np.arange(sr) / sr
+>>> tone = (0.3 * np.sin(2 * np.pi * 140 * t)).astype(np.float32)
+>>> signal = np.concatenate([tone, np.zeros(sr, np.float32), tone])
+>>> words = [Word("Hello", 0.0, 1.0, 0.9), Word("there.", 2.0, 3.0, 0.9)]
+>>> m = analyze_delivery(signal, words)
+>>> [(p.start_s, p.duration_s) for p in m.pauses]
+[(1.0, 1.0)]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .errors import ConfigError
+from .results import DeliveryMetrics, Feedback, LoudnessStats, PaceWindow, PitchStats, Word
+
+
+@dataclass(frozen=True)
+class DeliveryOptions:
+    """Thresholds of the delivery analysis. Defaults from DESIGN.md unless noted.
+
+    DESIGN.md's figures come from public speaking-coach tools and interview guides; they are
+    defaults to calibrate, and every one can be set from ``--config`` or ``--delivery``.
+
+    Attributes
+    ----------
+    comfortable_min_wpm, comfortable_max_wpm : float, words/min
+        Comfortable interview pace (DESIGN.md: 130-170).
+    slow_wpm, fast_wpm : float, words/min
+        Below ``slow_wpm`` is slow, above ``fast_wpm`` fast (DESIGN.md: 110, 190).
+    pace_window_s : float, s
+        Length of the ``pace_over_time`` windows (issue 3: 10-15 s).
+    min_pause_s : float, s
+        Shortest silence inside the answer that counts as a pause (DESIGN.md: 0.25).
+    long_pause_s : float, s
+        A long pause (DESIGN.md: 1.0).
+    stall_s : float, s
+        A stall, named in feedback with its time (DESIGN.md: 3.0).
+    silence_below_peak_db : float, dB
+        Frames this far under the speech level are silence. 30 dB keeps breaths inside
+        pauses and the quietest consonants inside speech (measured on the eval clips).
+    noise_margin_db : float, dB
+        The silence threshold stays this far above the noise floor.
+    fillers_good_per_100, fillers_high_per_100 : float, fillers per 100 words
+        Under 2 is good, over 5 is high (DESIGN.md).
+    cluster_window_s : float, s
+        Fillers within this many seconds of each other form a cluster...
+    cluster_min : int
+        ...when there are at least this many (DESIGN.md: clusters matter more than singles).
+    acoustic_fillers : bool
+        Look for filled pauses that the transcript left out.
+    monotone_semitones : float, semitones
+        Monotone when the median pitch spread over windows is under this (DESIGN.md: 2).
+    pitch_window_s : float, s
+        Window for the pitch spread (DESIGN.md: 8 s).
+    fmin_hz, fmax_hz : float, Hz
+        Pitch search range: covers low male to high female speaking voices.
+    flat_loudness_db : float, dB
+        Loudness is flat when it varies less than this (DESIGN.md: 3 dB).
+    trailing_off_db : float, dB
+        A sentence trails off when its last word is this much quieter than its middle.
+    min_answer_s, max_answer_s : float, s
+        Target answer length (DESIGN.md: 60-120 s for a behavioural answer).
+    """
+
+    comfortable_min_wpm: float = 130.0
+    comfortable_max_wpm: float = 170.0
+    slow_wpm: float = 110.0
+    fast_wpm: float = 190.0
+    pace_window_s: float = 15.0
+    min_pause_s: float = 0.25
+    long_pause_s: float = 1.0
+    stall_s: float = 3.0
+    silence_below_peak_db: float = 30.0
+    noise_margin_db: float = 6.0
+    fillers_good_per_100: float = 2.0
+    fillers_high_per_100: float = 5.0
+    cluster_window_s: float = 10.0
+    cluster_min: int = 3
+    acoustic_fillers: bool = True
+    monotone_semitones: float = 2.0
+    pitch_window_s: float = 8.0
+    fmin_hz: float = 60.0
+    fmax_hz: float = 400.0
+    flat_loudness_db: float = 3.0
+    trailing_off_db: float = 6.0
+    min_answer_s: float = 60.0
+    max_answer_s: float = 120.0
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool):
+                continue
+            if not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
+                raise ConfigError(f"Delivery option {f.name} must be a number >= 0, not {value!r}.")
+        for lo, hi in (("slow_wpm", "fast_wpm"), ("comfortable_min_wpm", "comfortable_max_wpm"),
+                       ("min_answer_s", "max_answer_s"), ("fmin_hz", "fmax_hz"),
+                       ("fillers_good_per_100", "fillers_high_per_100"), ("long_pause_s", "stall_s")):
+            if getattr(self, lo) > getattr(self, hi):
+                raise ConfigError(f"Delivery option {lo} ({getattr(self, lo)}) must not exceed {hi} ({getattr(self, hi)}).")
+        if self.pace_window_s <= 0 or self.pitch_window_s <= 0 or self.fmin_hz <= 0:
+            raise ConfigError("Delivery options pace_window_s, pitch_window_s and fmin_hz must be above 0.")
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any], base: "DeliveryOptions | None" = None) -> "DeliveryOptions":
+        """Options from a mapping such as a TOML ``[delivery]`` table; strings are parsed.
+
+        Raises
+        ------
+        ConfigError
+            An unknown key or a value of the wrong type, named in the message.
+        """
+        base = base or cls()
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        changes: dict[str, Any] = {}
+        for key, raw in values.items():
+            name = str(key).replace("-", "_")
+            if name not in fields:
+                known = ", ".join(sorted(fields))
+                raise ConfigError(f"Unknown delivery option '{key}' (known: {known}).")
+            current = getattr(base, name)
+            try:
+                if isinstance(current, bool):
+                    if isinstance(raw, str):
+                        if raw.lower() not in ("true", "false", "yes", "no", "1", "0", "on", "off"):
+                            raise ValueError(raw)
+                        value: Any = raw.lower() in ("true", "yes", "1", "on")
+                    else:
+                        value = bool(raw)
+                elif isinstance(current, int):
+                    value = int(raw)
+                else:
+                    value = float(raw)
+            except (TypeError, ValueError):
+                raise ConfigError(
+                    f"Delivery option {name} needs a {type(current).__name__}, not {raw!r}."
+                ) from None
+            changes[name] = value
+        return dataclasses.replace(base, **changes)
+
+
+def counted_words(words: Sequence[Word], skip: set[int] = frozenset()) -> list[Word]:
+    """Words that count towards pace: not hesitations, not punctuation, not '-' pieces.
+
+    Whisper splits some words ("high -pitched", "chant -like") into a word and a piece that
+    starts with a hyphen; the piece is part of the word before it.
+    """
+    out = []
+    for i, w in enumerate(words):
+        text = w.text.strip()
+        if i in skip or not any(ch.isalnum() for ch in text) or text.startswith("-"):
+            continue
+        out.append(w)
+    return out
+
+
+def _pace_windows(words: Sequence[Word], span: tuple[float, float], window_s: float) -> list[PaceWindow]:
+    """Words per minute in consecutive windows; a short last window joins the one before."""
+    start, end = span
+    if end <= start:
+        return []
+    edges = list(np.arange(start, end, window_s)) + [end]
+    if len(edges) > 2 and edges[-1] - edges[-2] < window_s / 2:
+        del edges[-2]
+    mids = np.array([0.5 * (w.start_s + w.end_s) for w in words])
+    out = []
+    for a, b in zip(edges[:-1], edges[1:]):
+        last = b == edges[-1]
+        n = int(np.sum((mids >= a) & ((mids <= b) if last else (mids < b))))
+        out.append(PaceWindow(start_s=round(float(a), 3), end_s=round(float(b), 3),
+                              words_per_minute=round(60.0 * n / (b - a), 1)))
+    return out
+
+
+def _pitch_stats(ac, span, pauses_total: float, opts: DeliveryOptions) -> tuple[PitchStats, dict]:
+    from .prosody import PITCH_HOP_S, semitone_spread, voiced_mask
+
+    if span is None or ac.f0_hz.size == 0:
+        return PitchStats(None, None, None), {}
+    sl = ac.pitch_slice(*span)
+    voiced = voiced_mask(ac, sl, min_prob=0.3)
+    f0 = ac.f0_hz[sl]
+    if voiced.sum() < 10:
+        return PitchStats(None, None, None), {}
+    median = float(np.median(f0[voiced]))
+    spreads = []
+    per_window = max(1, int(round(opts.pitch_window_s / PITCH_HOP_S)))
+    for a in range(0, f0.size, per_window):
+        seg_v = voiced[a: a + per_window]
+        # A window needs a second of voiced speech to say anything about intonation.
+        if seg_v.sum() * PITCH_HOP_S >= 1.0:
+            s = semitone_spread(f0[a: a + per_window][seg_v])
+            if s is not None:
+                spreads.append(s)
+    if not spreads:  # answers shorter than a window: the whole answer is one window
+        s = semitone_spread(f0[voiced])
+        spreads = [s] if s is not None else []
+    variation = float(np.median(spreads)) if spreads else None
+    monotone = None if variation is None else variation < opts.monotone_semitones
+    return PitchStats(round(median, 1), None if variation is None else round(variation, 2), monotone), {}
+
+
+def _loudness(samples, sample_rate, ac, words: Sequence[Word], span, opts: DeliveryOptions) -> tuple[LoudnessStats, dict]:
+    from .prosody import LEVEL_HOP_S
+
+    if span is None or not ac.speech.any():
+        return LoudnessStats(None, None), {"loudness_flat": None, "trailing_off": []}
+    a, b = ac.level_index(span[0]), ac.level_index(span[1]) + 1
+    speech = ac.speech[a:b]
+    level = ac.level_dbfs[a:b]
+    if not speech.any():
+        return LoudnessStats(None, None), {"loudness_flat": None, "trailing_off": []}
+    median = float(np.median(level[speech]))
+    # Variation between whole stretches of speech (1 s windows), not between phonemes:
+    # vowels and consonants alone differ by 20 dB.
+    per = int(round(1.0 / LEVEL_HOP_S))
+    window_levels = []
+    for k in range(0, level.size, per):
+        m = speech[k: k + per]
+        if m.sum() >= per // 4:
+            p = 10 ** (level[k: k + per][m] / 10)
+            window_levels.append(10 * np.log10(np.mean(p)))
+    variation = float(np.std(window_levels)) if len(window_levels) >= 2 else None
+    flat = None if variation is None else variation < opts.flat_loudness_db
+    trailing = _trailing_off(ac, words, opts)
+    return (LoudnessStats(round(median, 1), None if variation is None else round(variation, 2)),
+            {"loudness_flat": flat, "trailing_off": trailing})
+
+
+def _word_level(ac, w: Word) -> float | None:
+    a, b = ac.level_index(w.start_s), ac.level_index(w.end_s) + 1
+    m = ac.speech[a:b]
+    if not m.any():
+        return None
+    return float(10 * np.log10(np.mean(10 ** (ac.level_dbfs[a:b][m] / 10))))
+
+
+def _trailing_off(ac, words: Sequence[Word], opts: DeliveryOptions) -> list[dict]:
+    """Sentences whose last word is ``trailing_off_db`` quieter than the sentence's median word."""
+    import re
+
+    out: list[dict] = []
+    sentence: list[Word] = []
+    for w in words:
+        sentence.append(w)
+        if re.search(r"[.?!]$", w.text.strip()) or w is words[-1]:
+            if len(sentence) >= 4:
+                levels = [_word_level(ac, x) for x in sentence[:-1]]
+                levels = [v for v in levels if v is not None]
+                last = _word_level(ac, sentence[-1])
+                if levels and last is not None:
+                    drop = float(np.median(levels)) - last
+                    if drop >= opts.trailing_off_db:
+                        out.append({"start_s": round(sentence[-1].start_s, 3), "drop_db": round(drop, 1),
+                                    "text": " ".join(x.text for x in sentence[-4:])})
+            sentence = []
+    return out
+
+
+def analyze_delivery(
+    samples: np.ndarray,
+    words: Sequence[Word],
+    *,
+    sample_rate: int = 16000,
+    options: DeliveryOptions | None = None,
+) -> DeliveryMetrics:
+    """Measure pace, pauses, fillers, pitch and loudness of one spoken answer.
+
+    Parameters
+    ----------
+    samples : np.ndarray, shape (n,), float32 in [-1, 1]
+        The answer, mono.
+    words : sequence of Word
+        Timed transcript of ``samples`` (seconds from the start of the signal).
+    sample_rate : int, Hz
+    options : DeliveryOptions, optional
+        Thresholds; the defaults of :class:`DeliveryOptions` when None.
+
+    Returns
+    -------
+    DeliveryMetrics
+        Contract fields, plus in ``extra``: ``answer_start_s``, ``answer_end_s``,
+        ``answer_duration_s``, ``stall_count``, ``filler_clusters``, ``loudness_flat``,
+        ``trailing_off``.
+    """
+    from . import fillers as fl
+    from .pauses import answer_span, find_pauses
+    from .prosody import compute_acoustics
+
+    opts = options or DeliveryOptions()
+    samples = np.asarray(samples, dtype=np.float32).reshape(-1)
+    words = tuple(words)
+    ac = compute_acoustics(
+        samples, sample_rate,
+        below_peak_db=opts.silence_below_peak_db, noise_margin_db=opts.noise_margin_db,
+        fmin_hz=opts.fmin_hz, fmax_hz=opts.fmax_hz, pitch=bool(words),
+    )
+    span = answer_span(words, ac) if words else None
+    pauses = find_pauses(words, ac, span, min_pause_s=opts.min_pause_s)
+    hesitations, hes_idx = fl.hesitation_fillers(words, ac)
+    lexical = fl.lexical_fillers(words, ac)
+    found = hesitations + lexical
+    if opts.acoustic_fillers:
+        found += fl.acoustic_fillers(words, ac, span, found)
+    found.sort(key=lambda f: f.start_s)
+
+    counted = counted_words(words, hes_idx)
+    n_words = len(counted)
+    duration = (span[1] - span[0]) if span else 0.0
+    paused = sum(p.duration_s for p in pauses)
+    speaking = max(0.0, duration - paused)
+    wpm = 60.0 * n_words / duration if duration > 0 and n_words else None
+    art = 60.0 * n_words / speaking if speaking > 0 and n_words else None
+    minutes = duration / 60.0
+    pitch, _ = _pitch_stats(ac, span, paused, opts)
+    loudness, loud_extra = _loudness(samples, sample_rate, ac, words, span, opts)
+    extra: dict[str, Any] = {
+        "answer_start_s": round(span[0], 3) if span else None,
+        "answer_end_s": round(span[1], 3) if span else None,
+        "answer_duration_s": round(duration, 3),
+        "stall_count": sum(1 for p in pauses if p.duration_s >= opts.stall_s),
+        "filler_clusters": fl.filler_clusters(found, window_s=opts.cluster_window_s, min_count=opts.cluster_min),
+        **loud_extra,
+    }
+    return DeliveryMetrics(
+        words=n_words,
+        speaking_time_s=round(speaking, 3),
+        words_per_minute=None if wpm is None else round(wpm, 1),
+        articulation_wpm=None if art is None else round(art, 1),
+        pace_over_time=tuple(_pace_windows(counted, span, opts.pace_window_s)) if span and counted else (),
+        pauses=tuple(pauses),
+        long_pause_count=sum(1 for p in pauses if p.duration_s >= opts.long_pause_s),
+        fillers=tuple(found),
+        filler_count=len(found),
+        fillers_per_minute=round(len(found) / minutes, 2) if minutes > 0 else None,
+        fillers_per_100_words=round(100.0 * len(found) / n_words, 2) if n_words else None,
+        pitch=pitch,
+        loudness=loudness,
+        extra=extra,
+    )
+
+
+def delivery_score(metrics: DeliveryMetrics, options: DeliveryOptions | None = None) -> int:
+    """A 0-100 delivery score: 100 less penalties for pace, pauses, fillers, voice and length.
+
+    Each area can cost at most its share (pace 25, fillers 25, pauses 20, pitch and loudness
+    15, length 15), so one bad habit never hides the rest.
+    """
+    opts = options or DeliveryOptions()
+    if metrics.words == 0:
+        return 0
+    penalty = 0.0
+    wpm = metrics.words_per_minute
+    if wpm is not None:
+        if wpm < opts.comfortable_min_wpm:
+            span = max(1.0, opts.comfortable_min_wpm - opts.slow_wpm)
+            penalty += min(25.0, 12.5 * (opts.comfortable_min_wpm - wpm) / span)
+        elif wpm > opts.comfortable_max_wpm:
+            span = max(1.0, opts.fast_wpm - opts.comfortable_max_wpm)
+            penalty += min(25.0, 12.5 * (wpm - opts.comfortable_max_wpm) / span)
+    per100 = metrics.fillers_per_100_words or 0.0
+    if per100 > opts.fillers_good_per_100:
+        span = max(0.1, opts.fillers_high_per_100 - opts.fillers_good_per_100)
+        penalty += min(25.0, 12.5 * (per100 - opts.fillers_good_per_100) / span)
+    penalty += min(5.0, 5.0 * len(metrics.extra.get("filler_clusters") or []))
+    minutes = max(metrics.extra.get("answer_duration_s") or 0.0, 1.0) / 60.0
+    stalls = sum(1 for p in metrics.pauses if p.duration_s >= opts.stall_s)
+    long_per_min = (metrics.long_pause_count - stalls) / minutes
+    penalty += min(20.0, 6.0 * stalls + 3.0 * max(0.0, long_per_min - 2.0))
+    voice = 0.0
+    if metrics.pitch.monotone:
+        voice += 10.0
+    if metrics.extra.get("loudness_flat"):
+        voice += 5.0
+    penalty += min(15.0, voice)
+    dur = metrics.extra.get("answer_duration_s") or 0.0
+    if dur < opts.min_answer_s:
+        penalty += min(15.0, 15.0 * (opts.min_answer_s - dur) / max(1.0, opts.min_answer_s))
+    elif dur > opts.max_answer_s:
+        penalty += min(15.0, 15.0 * (dur - opts.max_answer_s) / max(1.0, opts.max_answer_s))
+    return int(round(max(0.0, min(100.0, 100.0 - penalty))))
+
+
+def delivery_feedback(
+    metrics: DeliveryMetrics, words: Sequence[Word], options: DeliveryOptions | None = None
+) -> list[Feedback]:
+    """Findings as plain sentences with the words around them and the time; see
+    :func:`mockmic.delivery_feedback.delivery_feedback`."""
+    from .delivery_feedback import delivery_feedback as _feedback
+
+    return _feedback(metrics, words, options or DeliveryOptions())

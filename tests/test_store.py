@@ -120,6 +120,10 @@ def test_list_filters_and_order(store):
     assert [r.id[-1] for r in store.list(oldest_first=True)] == ["1", "2", "3"]
     assert [r.id[-1] for r in store.list(question="MISTAKE")] == ["3", "1"]
     assert [r.id[-1] for r in store.list(question="100%")] == []  # % is text, not a wildcard
+    store.save(make_report("20261121-090000-000004", created_at="2026-11-21T09:00:00+00:00",
+                           question="Erzählen Sie von einem FEHLER, ÜBER den Sie sich ärgerten."), None)
+    assert [r.id[-1] for r in store.list(question="fehler, über")] == ["4"]
+    store.delete("20261121-090000-000004")
     assert [r.id[-1] for r in store.list(since="2026-11-10")] == ["3", "2"]
     assert [r.id[-1] for r in store.list(limit=2)] == ["3", "2"]
     assert [r.id[-1] for r in store.list(limit=2, oldest_first=True)] == ["2", "3"]

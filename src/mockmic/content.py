@@ -276,13 +276,16 @@ def content_feedback(content: ContentAnalysis) -> list[Feedback]:
                                f"at {clock(first.start_s)}: '{_short(first.text)}'", first.start_s))
     ar = star.action.share + star.result.share
     if star.action.present and star.result.present and ar < 0.5 and "denying_mistakes" not in pitfall_kinds:
+        act = next(x for x in sentences if x.star == "action")
         fb.append(Feedback("structure", "low",
                            f"Action and Result take only {ar:.0%} of the answer: interviewers most want what you did and what you learned.",
-                           "", None))
+                           f"the Action starts at {clock(act.start_s)}: '{_short(act.text)}'", act.start_s))
     sig = content.accountability.signals
     good = [s for s in sig if s.kind in ("ownership", "prevention", "learning")]
     if all(getattr(star, p).present for p in PARTS) and not content.pitfalls:
-        fb.append(Feedback("structure", "good", "Clear STAR structure: situation, task, action and result are all there.", "", None))
+        starts = [(p, next(x.start_s for x in sentences if x.star == p)) for p in PARTS]
+        ev = ", ".join(f"{p.capitalize()} at {clock(t)}" for p, t in starts)
+        fb.append(Feedback("structure", "good", "Clear STAR structure: situation, task, action and result are all there.", ev, starts[0][1]))
     own = first_signal(sig, "ownership")
     if own is not None and not {"blaming_others", "low_ownership"} & pitfall_kinds:
         fb.append(Feedback("accountability", "good", "You own the mistake in plain words.", signal_evidence(own), own.start_s))

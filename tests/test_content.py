@@ -285,3 +285,13 @@ def test_docstring_example_runs():
 
     result = doctest.testmod(mockmic.content)
     assert result.attempted >= 1 and result.failed == 0
+
+
+def test_options_from_a_table():
+    opts = ContentOptions.from_mapping({"situation-max-s": "15", "parser": "rules", "min_action_clauses": 4})
+    assert opts.situation_max_s == 15.0 and opts.min_action_clauses == 4
+    assert analyze_content(words_from_text(STRONG), options={"low_ownership_ratio": 0.3}).pitfalls == ()
+    with pytest.raises(ConfigError, match="Unknown content option 'speed'"):
+        ContentOptions.from_mapping({"speed": 1})
+    with pytest.raises(ConfigError, match="must be float"):
+        ContentOptions.from_mapping({"dwell_ratio": "lots"})

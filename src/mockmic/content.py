@@ -160,12 +160,19 @@ def _empty() -> ContentAnalysis:
         star=StarSummary(situation=none, task=none, action=none, result=none, score=0),
         accountability=build_accountability([], AgentCounts()),
         pitfalls=(),
-        extra={"content_score": 0, "action_clauses": {"i": 0, "we": 0, "others": 0, "passive": 0}},
+        extra={
+            "content_score": 0,
+            "situation_stalling": False,
+            "action_clauses": {"i": 0, "we": 0, "others": 0, "passive": 0},
+        },
     )
 
 
 def analyze_content(
-    words: Sequence[Word], *, question: str | None = None, options: ContentOptions | None = None
+    words: Sequence[Word],
+    *,
+    question: str | None = None,
+    options: ContentOptions | Mapping[str, Any] | None = None,
 ) -> ContentAnalysis:
     """Judge an answer's content: STAR parts, accountability signals, pitfalls.
 

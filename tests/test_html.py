@@ -224,3 +224,21 @@ def test_trend_page_in_chromium(page, tmp_path):
     assert page.locator("table tr").count() == 4
     assert page.evaluate("document.scripts.length") == 0 and page.evaluate("window.__pwned") is None
     assert EVIL_QUESTION in page.inner_text("table")
+
+
+def test_fillers_timed_from_the_audio_find_their_words():
+    """Delivery times fillers from the audio; Whisper's word may sit a little apart."""
+    from mockmic.results import Filler
+
+    report = make_report()
+    fillers = (
+        Filler("um", 1.7, 2.0, "hesitation"),  # the word "um" is at 2.2-2.6
+        Filler("you know", 7.4, 7.9, "lexical"),  # no such words: shown on its own
+        Filler("the", 1.45, 1.55, "lexical"),  # text matches "the" at 1.5 (not the one at 4.0)
+    )
+    report = replace(report, delivery=replace(report.delivery, fillers=fillers))
+    tokens = [t for s in transcript_segments(report) for t in s.tokens]
+    marked = [(t.text, t.start_s) for t in tokens if t.kind == "word" and "filler" in t.classes]
+    assert marked == [("the", 1.5), ("um", 2.2)]
+    alone = [(t.text, t.classes) for t in tokens if t.kind == "acoustic"]
+    assert alone == [("you know", ["filler"])]

@@ -72,6 +72,11 @@ def contours(samples: np.ndarray, *, hop_s: float = 0.02) -> tuple[np.ndarray, n
     f0, loud = f0[:n].astype(float), loud[:n]
     # yin answers everywhere; keep pitch only where there is voice-level energy
     f0[(loud < max(np.max(loud) - 30.0, -50.0))] = np.nan
+    voiced = f0[~np.isnan(f0)]
+    if voiced.size:
+        # yin slips an octave now and then; a voice stays within an octave of its median
+        median = float(np.median(voiced))
+        f0[(f0 > median * 2) | (f0 < median / 2)] = np.nan
     loud = np.where(loud < -60.0, np.nan, loud)
     return np.arange(n) * hop / SAMPLE_RATE, f0, loud
 
@@ -162,18 +167,19 @@ def timeline_chart(report: SessionReport, samples: np.ndarray | None) -> Chart:
     if has_audio:
         ax = axes[2]
         times, f0, loud = contours(samples)
-        ax.plot(times, f0, ".", markersize=1.5, color="#7b3294")
-        voiced = f0[~np.isnan(f0)]
-        if voiced.size:
-            # yin's octave slips would otherwise set the scale; frame the voice's usual range
-            lo, hi = np.percentile(voiced, [5, 95])
-            ax.set_ylim(max(50.0, lo * 0.8), hi * 1.25)
-        ax.set_ylabel("pitch Hz", fontsize=8, color="#7b3294")
-        ax.tick_params(labelsize=7)
         ax2 = ax.twinx()
-        ax2.plot(times, loud, color="#e08214", linewidth=1.2)
+        ax2.plot(times, loud, color="#e08214", linewidth=1.2, alpha=0.8)
         ax2.set_ylabel("loudness dBFS", fontsize=8, color="#e08214")
         ax2.tick_params(labelsize=7)
+        ax.set_zorder(ax2.get_zorder() + 1)  # pitch dots over the loudness line
+        ax.patch.set_visible(False)
+        ax.plot(times, f0, ".", markersize=2, color="#7b3294")
+        voiced = f0[~np.isnan(f0)]
+        if voiced.size:
+            median = float(np.median(voiced))
+            ax.set_ylim(median / 2, median * 2)
+        ax.set_ylabel("pitch Hz", fontsize=8, color="#7b3294")
+        ax.tick_params(labelsize=7)
     axes[-1].set_xlim(0, duration)
     axes[-1].set_xlabel("seconds", fontsize=8)
     uri, w, h = _png(fig)

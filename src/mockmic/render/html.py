@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import secrets
 import wave
 from collections.abc import Sequence
@@ -68,19 +69,55 @@ class _Segment:
     tokens: list[_Token]
 
 
+def _norm(text: str) -> str:
+    return re.sub(r"[^\w']+", "", text.casefold())
+
+
+FILLER_REACH_S = 1.0  # fillers are timed from the audio; Whisper may place the word this far off
+
+
+def _filler_words(words, fillers) -> tuple[dict[int, object], list]:
+    """Which transcribed words are the spoken fillers, and the fillers no word matches.
+
+    A filler marks the nearest words with its text (``you know``: a "you" and a "know")
+    within :data:`FILLER_REACH_S` of it; one that no word matches is shown on its own.
+    """
+    marked: dict[int, object] = {}
+    unplaced = []
+    for f in fillers:
+        if f.kind == "acoustic":
+            unplaced.append(f)
+            continue
+        tokens = [_norm(t) for t in f.text.split()] or [""]
+        near = sorted(
+            (abs(w.start_s - f.start_s), i)
+            for i, w in enumerate(words)
+            if i not in marked and _norm(w.text) in tokens
+            and w.start_s < f.end_s + FILLER_REACH_S and w.end_s > f.start_s - FILLER_REACH_S
+        )
+        picked: list[int] = []
+        for _dist, i in near:
+            if _norm(words[i].text) not in [_norm(words[j].text) for j in picked]:
+                picked.append(i)
+        if not picked:
+            unplaced.append(f)
+        for i in picked:
+            marked[i] = f
+    return marked, unplaced
+
+
 def transcript_segments(report: SessionReport) -> list[_Segment]:
-    """Words, pauses and unheard fillers in time order, grouped by STAR sentence."""
+    """Words, pauses and fillers in time order, grouped by STAR sentence."""
     d, c = report.delivery, report.content
-    spoken_fillers = [f for f in d.fillers if f.kind != "acoustic"] if d else []
+    words = report.transcript.words
+    marked, unplaced = _filler_words(words, d.fillers if d else ())
     tokens: list[_Token] = []
-    for w in report.transcript.words:
+    for i, w in enumerate(words):
         classes = ["w"]
         title = clock(w.start_s)
-        for f in spoken_fillers:
-            if (w.start_s < f.end_s and f.start_s < w.end_s) or (f.start_s == f.end_s and w.start_s <= f.start_s <= w.end_s):
-                classes.append("filler")
-                title += f" · filler ({f.kind})"
-                break
+        if i in marked:
+            classes.append("filler")
+            title += f" · filler ({marked[i].kind})"
         if w.probability is not None and w.probability < 0.5:
             classes.append("unsure")
         tokens.append(_Token("word", w.start_s, w.text.strip(), classes, title))
@@ -88,10 +125,12 @@ def transcript_segments(report: SessionReport) -> list[_Segment]:
         for p in d.pauses:
             tokens.append(_Token("pause", p.start_s, f"{p.duration_s:.1f} s",
                                  ["pause", "long" if p.duration_s >= 1.0 else "short"], f"pause at {clock(p.start_s)}"))
-        for f in d.fillers:
-            if f.kind == "acoustic":
-                tokens.append(_Token("acoustic", f.start_s, f.text or "(filled pause)", ["filler", "acoustic"],
-                                     f"filled pause heard at {clock(f.start_s)}, not transcribed"))
+    for f in unplaced:
+        if f.kind == "acoustic":
+            tokens.append(_Token("acoustic", f.start_s, f.text or "(filled pause)", ["filler", "acoustic"],
+                                 f"filled pause heard at {clock(f.start_s)}, not transcribed"))
+        else:
+            tokens.append(_Token("acoustic", f.start_s, f.text, ["filler"], f"filler ({f.kind}) at {clock(f.start_s)}"))
     order = {"pause": 0, "acoustic": 1, "word": 2}
     tokens.sort(key=lambda t: (t.start_s, order[t.kind]))
 

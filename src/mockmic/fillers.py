@@ -241,7 +241,7 @@ def _sound_bounds(ac: Acoustics, start_s: float, end_s: float) -> tuple[float, f
     idx = np.flatnonzero(ac.speech[a:b])
     if idx.size == 0:
         return start_s, end_s
-    return (a + idx[0]) * LEVEL_HOP_S, (a + idx[-1] + 1) * LEVEL_HOP_S
+    return float((a + idx[0]) * LEVEL_HOP_S), float((a + idx[-1] + 1) * LEVEL_HOP_S)
 
 
 def lexical_fillers(words: Sequence[Word], ac: Acoustics | None = None) -> list[Filler]:
@@ -272,9 +272,11 @@ def lexical_fillers(words: Sequence[Word], ac: Acoustics | None = None) -> list[
             k -= 1
         return k if k >= 0 else None
 
+    opened: set[int] = set()  # tokens that open a sentence after a sentence-initial filler
+
     def sentence_start(i: int) -> bool:
         k = prev_idx(i)
-        if k is None:
+        if k is None or i in opened:
             return True
         gap = words[i].start_s - words[k].end_s
         return bool(_SENTENCE_END.search(words[k].text)) or gap >= 1.0
@@ -301,7 +303,7 @@ def lexical_fillers(words: Sequence[Word], ac: Acoustics | None = None) -> list[
             hit = i
         elif w == "like":
             set_off = (comma_before(i) or start) and (comma_after(i) or ends_sentence(i))
-            if prev not in lex.LIKE_NOT_FILLER_BEFORE and set_off:
+            if (start or prev not in lex.LIKE_NOT_FILLER_BEFORE) and set_off:
                 hit = i
         elif w == "you" and nxt == "know":
             if prev not in lex.YOU_KNOW_NOT_FILLER_BEFORE and (comma_after(i + 1) or ends_sentence(i + 1)):
@@ -327,6 +329,8 @@ def lexical_fillers(words: Sequence[Word], ac: Acoustics | None = None) -> list[
             elif w == "right" and (comma_after(i) or nxt == "so"):
                 hit = i
         if hit is not None:
+            if start:  # "Right, so ...": what follows an opening filler still opens the sentence
+                opened.add(hit + 1)
             found.append((i, hit))
             i = hit + 1
         else:

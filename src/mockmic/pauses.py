@@ -42,6 +42,8 @@ def answer_span(words: Sequence[Word], ac: Acoustics) -> tuple[float, float] | N
     first_end = min(w.end_s for w in words if w.start_s == first_s)
     last_start = max(w.start_s for w in words if w.end_s == last_s)
     sounds = sound_runs(ac)
+    if not sounds:
+        return None  # words over digital silence: Whisper invented them; nothing to time
     start, end = first_s, last_s
     after = [s for s in sounds if s[1] > first_s]
     if after:

@@ -242,3 +242,30 @@ def test_fillers_timed_from_the_audio_find_their_words():
     assert marked == [("the", 1.5), ("um", 2.2)]
     alone = [(t.text, t.classes) for t in tokens if t.kind == "acoustic"]
     assert alone == [("you know", ["filler"])]
+
+
+@pytest.mark.slow
+def test_analysed_answer_end_to_end(page, tmp_path, known_speech, _private_home):
+    """A real answer: analyze stores it, `reports show --format html` renders it, and in the
+    browser a click on a transcribed word plays from that word's time."""
+    from click.testing import CliRunner
+
+    from mockmic.cli import cli
+
+    r = CliRunner().invoke(cli, ["analyze", str(known_speech), "--question", "Tell me about a mistake.", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    stored = Store().list()
+    assert len(stored) == 1 and stored[0].question == "Tell me about a mistake."
+    report = Store().get(stored[0].id)
+    out = tmp_path / "answer.html"
+    r = CliRunner().invoke(cli, ["reports", "show", "last", "--format", "html", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    page.goto(out.as_uri())
+    page.wait_for_function("document.getElementById('audio').readyState >= 1")
+    assert page.evaluate("document.getElementById('audio').duration") == pytest.approx(report.audio.duration_s, abs=0.05)
+    word = next(w for w in report.transcript.words if w.text.strip(" .,").lower() == "manager")
+    page.locator("#transcript .w", has_text=word.text.strip()).first.click()
+    assert word.start_s - 0.01 <= page.evaluate("document.getElementById('audio').currentTime") < word.start_s + 0.6
+    sizes = page.eval_on_selector_all("img.chart", "els => els.map(e => e.naturalWidth * e.naturalHeight)")
+    assert sizes and all(s > 100_000 for s in sizes)
+    assert page.requests == []

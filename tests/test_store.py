@@ -325,7 +325,7 @@ def test_failure_between_audio_and_report_leaves_the_previous_state(store, audio
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(store_module, "write_atomic", fail_on_report)
-    with pytest.raises(OSError):
+    with pytest.raises(StoreError, match=f"^Session {SID} could not be stored in .*: No space left on device.$"):
         store.save(make_report(SID), audio)
     monkeypatch.setattr(store_module, "write_atomic", real)
     assert _home_entries(store.home) == ["20261126-150000-000000"]
@@ -477,3 +477,12 @@ def test_a_writer_waits_for_another_then_lands(store, audio, monkeypatch):
     assert _home_entries(store.home) == [SID]
     assert [r.id for r in store.list()] == [SID]
     assert not (store.home / "20261126-160000-00000b").exists()
+
+
+def test_a_stray_folder_with_the_id_is_not_overwritten(store, audio):
+    (store.home / SID).mkdir(parents=True)
+    (store.home / SID / "notes.txt").write_text("mine")
+    with pytest.raises(StoreError, match="already exists but holds no report; move it aside"):
+        store.save(make_report(SID), audio)
+    assert (store.home / SID / "notes.txt").read_text() == "mine"
+    assert store.list() == [] and _home_entries(store.home) == [SID]

@@ -423,10 +423,17 @@ class Store:
             except OSError:
                 if (folder / REPORT_NAME).is_file():
                     raise StoreError(f"Session {report.id} was stored by another process at the same time.") from None
+                if folder.exists():
+                    raise StoreError(
+                        f"{folder} already exists but holds no report; move it aside and store the session again."
+                    ) from None
                 raise
             _fsync_dir(self.home)
-        except BaseException:
+        except BaseException as e:
             shutil.rmtree(staging, ignore_errors=True)
+            if isinstance(e, OSError):
+                # Disk full, permissions...: one sentence for the person; nothing was changed.
+                raise StoreError(f"Session {report.id} could not be stored in {self.home}: {e.strerror or e}.") from e
             raise
         try:
             self._index(report, storage)
@@ -489,7 +496,10 @@ class Store:
             # Renaming first makes the removal one step; recover() finishes a crashed one.
             doomed = self.home / f"{_DELETING_PREFIX}{session_id}-{secrets.token_hex(4)}"
             if folder.exists():
-                os.rename(folder, doomed)
+                try:
+                    os.rename(folder, doomed)
+                except OSError as e:
+                    raise StoreError(f"Session {session_id} could not be deleted: {e.strerror or e}.") from None
             with _transaction(conn):
                 conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
             shutil.rmtree(doomed, ignore_errors=True)

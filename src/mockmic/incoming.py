@@ -102,7 +102,10 @@ class IncrementalWav:
 
     def abandon(self) -> None:
         """Close after a failed write without retrying it, then rebuild the header from disk."""
-        # close() tries to flush the refused bytes once more, fails, and still closes the file.
+        # Each close tries to flush the refused bytes once more, fails, and still lets go of the
+        # file; closing the wave writer here also stops its __del__ from trying again at exit.
+        with contextlib.suppress(OSError, ValueError):
+            self._wav.close()
         with contextlib.suppress(OSError, ValueError):
             self._fh.close()
         repair_wav(self.path)

@@ -1,0 +1,290 @@
+"""`mockmic record` and `mockmic devices` as a person runs them: a subprocess recording from the
+virtual microphone, stopped by Enter, a time limit, silence, Ctrl-C, SIGTERM or SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+
+from record_helpers import MOCKMIC, RecordProcess, compare_to_played, make_answer_wav, wav_is_complete
+from virtual_mic import virtual_mic  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+
+@pytest.fixture(scope="module")
+def answer(tmp_path_factory):
+    return make_answer_wav(tmp_path_factory.mktemp("answer"))
+
+
+@pytest.fixture
+def home(_private_home) -> Path:
+    return _private_home
+
+
+def env_for(mic, home: Path) -> dict[str, str]:
+    env = mic.env
+    env["MOCKMIC_HOME"] = str(home)
+    return env
+
+
+def only(paths) -> Path:
+    paths = sorted(paths)
+    assert len(paths) == 1, paths
+    return paths[0]
+
+
+def assert_clean_error(rc: int, err: str, sentence_start: str) -> None:
+    assert rc == 1, err
+    assert "Traceback" not in err
+    errors = [line for line in err.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and errors[0].startswith(f"Error: {sentence_start}"), err
+    assert errors[0].endswith("."), err
+
+
+def test_devices_lists_the_virtual_inputs(virtual_mic, home):
+    out = subprocess.run(MOCKMIC + ["devices"], env=env_for(virtual_mic, home), capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].split() == ["index", "name", "channels", "rate", "(Hz)"]
+    rows = {line[2:].split()[1]: line for line in lines[1:]}
+    assert set(rows) >= {"pulse", "default"}
+    assert sum(line.startswith("*") for line in lines[1:]) == 1
+    assert rows["pulse"].split()[-2:] == ["32", "44100"]
+
+
+def test_enter_stops_and_the_recording_is_what_was_played(virtual_mic, home, answer):
+    wav, length_s = answer
+    rec = RecordProcess(["--no-analyze", "--countdown", "0", "--question", "Why?"], env_for(virtual_mic, home))
+    rec.wait_recording()
+    virtual_mic.play(wav)
+    time.sleep(0.5)
+    assert rec.running()
+    rec.proc.stdin.write("\n")
+    rec.proc.stdin.flush()
+    rc, out, err = rec.finish()
+    assert rc == 0, err
+    kept = Path(out.strip())
+    assert kept.parent == home / "recorded" and kept.is_file()
+    assert "stopped: Enter pressed" in err
+    frames = wav_is_complete(kept)
+    assert length_s < frames / 44100 < length_s + 4
+    correlation, delay_s = compare_to_played(wav, kept)
+    assert correlation >= 0.9, correlation
+    details = json.loads(kept.with_suffix(".json").read_text())
+    assert details["question"] == "Why?" and details["stop_reason"] == "enter"
+    assert not list((home / "incoming").iterdir())
+
+
+def test_max_seconds_stops_at_exactly_that_much_audio(virtual_mic, home):
+    rec = RecordProcess(["--no-analyze", "--countdown", "0", "--max-seconds", "2"], env_for(virtual_mic, home))
+    rc, out, err = rec.finish(timeout=30)
+    assert rc == 0, err
+    assert "stopped: time limit reached" in err
+    assert wav_is_complete(Path(out.strip())) == 2 * 44100
+
+
+def test_countdown_comes_before_recording(virtual_mic, home):
+    rec = RecordProcess(["--no-analyze", "--countdown", "2", "--max-seconds", "0.5"], env_for(virtual_mic, home))
+    rc, _out, err = rec.finish(timeout=30)
+    assert rc == 0, err
+    lines = err.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("Starting in")]
+    assert [lines[i] for i in starts] == ["Starting in 2...", "Starting in 1..."]
+    assert starts[-1] < next(i for i, line in enumerate(lines) if line.startswith("Recording:"))
+
+
+def test_silence_stop_waits_for_speech_then_stops_after_the_silence(virtual_mic, home, answer):
+    wav, length_s = answer
+    rec = RecordProcess(["--no-analyze", "--countdown", "0", "--silence-stop", "1.5", "--max-seconds", "40"],
+                        env_for(virtual_mic, home))
+    rec.wait_recording()
+    time.sleep(2.5)  # silence before speaking must not stop it
+    assert rec.running(), "".join(rec.err_lines)
+    virtual_mic.play(wav)
+    played_end = time.monotonic()
+    rc, out, err = rec.finish(timeout=30)
+    stopped_after_s = time.monotonic() - played_end
+    assert rc == 0, err
+    assert "stopped: silence after the answer" in err
+    assert stopped_after_s < 5.0
+    duration_s = wav_is_complete(Path(out.strip())) / 44100
+    # 2.5 s before + the answer up to its last voiced block + 1.5 s of silence; later by the
+    # player's start-up latency, never earlier.
+    expected_s = 2.5 + last_voiced_s(wav) + 1.5
+    assert expected_s - 0.2 < duration_s < expected_s + 2.0, (duration_s, expected_s)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_signals_finish_a_valid_file(virtual_mic, home, answer, sig):
+    wav, _ = answer
+    rec = RecordProcess(["--no-analyze", "--countdown", "0", "--question", "Q?"], env_for(virtual_mic, home))
+    rec.wait_recording()
+    virtual_mic.play(wav)
+    rec.proc.send_signal(sig)
+    rc, out, err = rec.finish()
+    assert "Traceback" not in err
+    if sig == signal.SIGINT:
+        assert rc == 0, err
+        assert "stopped: Ctrl-C" in err
+        path = Path(out.strip())
+        assert path.parent == home / "recorded"
+    else:
+        assert rc == 143, err
+        assert "Stopped by SIGTERM: the recording is kept in" in err
+        path = only((home / "incoming").glob("*.wav"))
+        marker = json.loads(path.with_suffix(".json").read_text())
+        assert marker["state"] == "recorded" and marker["stop_reason"] == "terminate"
+    wav_is_complete(path)
+    correlation, _ = compare_to_played(wav, path)
+    assert correlation >= 0.9
+    if sig == signal.SIGTERM:
+        # The kept recording is taken up by --recover, unchanged.
+        out = subprocess.run(MOCKMIC + ["record", "--recover", "--no-analyze"], env=env_for(virtual_mic, home),
+                             capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        kept = Path(out.stdout.strip())
+        assert kept == home / "recorded" / path.name
+        assert compare_to_played(wav, kept)[0] >= 0.9
+
+
+def last_voiced_s(wav: Path) -> float:
+    """End of the last 50 ms block the recorder's default options count as voice."""
+    from mockmic.levels import LevelOptions, rms_dbfs
+
+    data, rate = sf.read(str(wav), dtype="float32")
+    hop = int(0.05 * rate)
+    voiced = [i for i in range(data.size // hop) if rms_dbfs(data[i * hop : (i + 1) * hop]) >= LevelOptions().speech_dbfs]
+    return (voiced[-1] + 1) * hop / rate
+
+
+def _record_then_kill(mic, home, wav) -> tuple[Path, float]:
+    rec = RecordProcess(["--no-analyze", "--countdown", "0", "--question", "Killed?"], env_for(mic, home))
+    rec.wait_recording()
+    mic.play(wav)
+    time.sleep(1.5)  # past the next flush
+    elapsed = time.monotonic() - rec.started_at
+    rec.proc.send_signal(signal.SIGKILL)
+    rc, _out, _err = rec.finish()
+    assert rc == -signal.SIGKILL
+    return only((home / "incoming").glob("*.wav")), elapsed
+
+
+def test_a_killed_recording_is_recovered_with_record_recover(virtual_mic, home, answer):
+    wav, _ = answer
+    partial, elapsed = _record_then_kill(virtual_mic, home, wav)
+    assert json.loads(partial.with_suffix(".json").read_text())["state"] == "recording"
+    out = subprocess.run(MOCKMIC + ["record", "--recover", "--no-analyze"], env=env_for(virtual_mic, home),
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "Recovered 1 interrupted recording(s)" in out.stderr
+    kept = Path(out.stdout.strip())
+    seconds = wav_is_complete(kept) / 44100
+    assert elapsed - 1.5 <= seconds <= elapsed + 0.5, (seconds, elapsed)  # at most ~1 s lost
+    correlation, _ = compare_to_played(wav, kept)
+    assert correlation >= 0.9
+    assert json.loads(kept.with_suffix(".json").read_text())["question"] == "Killed?"
+    assert not list((home / "incoming").iterdir())
+
+
+def test_the_next_recording_recovers_a_killed_one(virtual_mic, home, answer):
+    wav, _ = answer
+    partial, _ = _record_then_kill(virtual_mic, home, wav)
+    rec = RecordProcess(["--no-analyze", "--countdown", "0", "--max-seconds", "1"], env_for(virtual_mic, home))
+    rc, out, err = rec.finish(timeout=30)
+    assert rc == 0, err
+    assert "Recovered 1 interrupted recording(s)" in err
+    kept = sorted(Path(line) for line in out.split())
+    assert len(kept) == 2
+    assert (home / "recorded" / partial.name) in kept
+    assert compare_to_played(wav, home / "recorded" / partial.name)[0] >= 0.9
+
+
+def test_no_microphone_is_one_clear_sentence(tmp_path, home):
+    env = dict(os.environ, PULSE_SERVER=f"unix:{tmp_path}/no-such-server", MOCKMIC_HOME=str(home))
+    client_conf = tmp_path / "client.conf"
+    client_conf.write_text("autospawn = no\n")
+    env["PULSE_CLIENTCONFIG"] = str(client_conf)
+    for args in (["record", "--countdown", "0"], ["devices"]):
+        out = subprocess.run(MOCKMIC + args, env=env, capture_output=True, text=True, timeout=60)
+        assert_clean_error(out.returncode, out.stderr, "No microphone was found")
+    assert not (home / "incoming").exists() or not list((home / "incoming").iterdir())
+
+
+def test_a_server_that_went_down_is_no_microphone(virtual_mic, home):
+    env = env_for(virtual_mic, home)
+    virtual_mic.stop()
+    out = subprocess.run(MOCKMIC + ["record", "--countdown", "0"], env=env, capture_output=True, text=True, timeout=60)
+    assert_clean_error(out.returncode, out.stderr, "No microphone was found")
+
+
+def test_unknown_device_names_the_problem(virtual_mic, home):
+    out = subprocess.run(MOCKMIC + ["record", "--device", "usb headset", "--countdown", "0"],
+                         env=env_for(virtual_mic, home), capture_output=True, text=True, timeout=60)
+    assert_clean_error(out.returncode, out.stderr, "No input device matches 'usb headset'")
+
+
+def test_missing_portaudio_says_what_to_install(home):
+    # find_library answering None is exactly what sounddevice sees on a machine without it.
+    code = ("import ctypes.util, sys; ctypes.util.find_library = lambda name: None; "
+            "sys.argv[0] = 'mockmic'; from mockmic.cli import main; main()")
+    for args in (["record", "--countdown", "0"], ["devices"]):
+        out = subprocess.run([sys.executable, "-c", code, *args], env=dict(os.environ, MOCKMIC_HOME=str(home)),
+                             capture_output=True, text=True, timeout=60)
+        assert_clean_error(out.returncode, out.stderr, "PortAudio is not installed: sudo apt-get install libportaudio2.")
+
+
+def test_analyze_never_imports_sounddevice():
+    code = ("import sys, mockmic.cli, mockmic.pipeline, mockmic.audio, mockmic.store, mockmic.incoming, "
+            "mockmic.levels, mockmic.cli.record; print('sounddevice' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_a_full_disk_keeps_what_was_written(virtual_mic, home, answer):
+    """The file size limit (RLIMIT_FSIZE) refuses writes as a full disk does."""
+    wav, _ = answer
+    limit = 300_000  # bytes: about 3.4 s of 16-bit mono at 44.1 kHz
+
+    def limit_file_size():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    rec = RecordProcess(["--no-analyze", "--countdown", "0", "--max-seconds", "30"], env_for(virtual_mic, home),
+                        preexec_fn=limit_file_size)
+    rec.wait_recording()
+    virtual_mic.play(wav, wait=False)
+    rc, _out, err = rec.finish(timeout=30)
+    assert_clean_error(rc, err, "Recording stopped because the file grew past the size limit: the ")
+    assert "are kept in" in err and "mockmic record --recover" in err
+    path = only((home / "incoming").glob("*.wav"))
+    frames = wav_is_complete(path)
+    assert (limit - 44) // 2 - 44100 <= frames <= (limit - 44) // 2  # lost at most the last second
+    # Once there is space again, nothing is lost on the way out.
+    out = subprocess.run(MOCKMIC + ["record", "--recover", "--no-analyze"], env=env_for(virtual_mic, home),
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert sf.info(out.stdout.strip()).frames == frames
+
+
+def test_question_and_question_id_exclude_each_other(home):
+    out = subprocess.run(MOCKMIC + ["record", "--question", "a", "--question-id", "b"],
+                         env=dict(os.environ, MOCKMIC_HOME=str(home)), capture_output=True, text=True)
+    assert out.returncode == 2 and "either --question or --question-id" in out.stderr
+
+
+def test_every_option_has_help(home):
+    out = subprocess.run(MOCKMIC + ["record", "--help"], capture_output=True, text=True, check=True).stdout
+    for option in ("--question", "--question-id", "--device", "--max-seconds", "--countdown",
+                   "--silence-stop", "--no-analyze", "--recover"):
+        line = next(line for line in out.splitlines() if line.strip().startswith(option))
+        assert len(line.split()) > 2, line
+    assert "incoming/" in out

@@ -235,7 +235,15 @@ def trend_chart(history: Sequence, metrics: Sequence[str], *, highlight_id: str 
         for j, h in enumerate(history):
             if h.id == highlight_id and not np.isnan(ys[j]):
                 ax.plot([x[j]], [ys[j]], marker="o", markersize=9, markerfacecolor="none", color=FILLER_COLOUR)
-        ax.set_title(f"{m.label}" + (f" ({m.unit})" if m.unit else ""), fontsize=9, loc="left")
+        hint = {"lower": ", lower is better", "band": ", green is the target"}.get(m.better, "")
+        ax.set_title(f"{m.label}" + (f" ({m.unit}{hint})" if m.unit else f" ({hint[2:]})" if hint else ""),
+                     fontsize=9, loc="left")
+        if m.key.endswith("_count"):
+            from matplotlib.ticker import MaxNLocator
+
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            top = np.nanmax(ys) if np.any(~np.isnan(ys)) else 0.0
+            ax.set_ylim(0, top + 1)
         ax.set_xticks(x)
         step = max(1, len(x) // 8)
         ax.set_xticklabels([lab if k % step == 0 else "" for k, lab in enumerate(labels)], fontsize=7)

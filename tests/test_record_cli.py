@@ -288,3 +288,59 @@ def test_every_option_has_help(home):
         line = next(line for line in out.splitlines() if line.strip().startswith(option))
         assert len(line.split()) > 2, line
     assert "incoming/" in out
+
+
+def test_question_id_takes_the_question_from_the_bank(virtual_mic, home):
+    from mockmic.questions import load_questions
+
+    question = load_questions()[0]
+    rec = RecordProcess(["--no-analyze", "--countdown", "0", "--max-seconds", "0.5", "--question-id", question.id],
+                        env_for(virtual_mic, home))
+    rc, out, err = rec.finish(timeout=30)
+    assert rc == 0, err
+    assert f"Question: {question.text}" in err
+    assert json.loads(Path(out.strip()).with_suffix(".json").read_text())["question"] == question.text
+    bad = subprocess.run(MOCKMIC + ["record", "--question-id", "no-such-id"], env=env_for(virtual_mic, home),
+                         capture_output=True, text=True)
+    assert_clean_error(bad.returncode, bad.stderr, "No question with id 'no-such-id'")
+
+
+def _stored(home: Path, report: dict) -> Path:
+    folder = home / report["id"]
+    assert (folder / "report.json").is_file()
+    assert report["audio"]["path"] == str(folder / "audio.wav")
+    assert (folder / "audio.wav").is_file()
+    assert not list((home / "incoming").iterdir())
+    return folder
+
+
+@pytest.mark.slow
+def test_record_analyses_and_stores_the_answer(virtual_mic, home, answer):
+    wav, _ = answer
+    rec = RecordProcess(["--countdown", "0", "--silence-stop", "1.5", "--format", "json",
+                         "--question", "Tell me about a mistake."], env_for(virtual_mic, home))
+    rec.wait_recording()
+    virtual_mic.play(wav)
+    rc, out, err = rec.finish(timeout=300)
+    assert rc == 0, err
+    report = json.loads(out)
+    assert report["question"] == "Tell me about a mistake."
+    text = report["transcript"]["text"].lower()
+    assert "mistake" in text and "release" in text, text
+    assert report["audio"]["original_sample_rate"] == 44100
+    folder = _stored(home, report)
+    assert f"Stored session {report['id']} in {folder}" in err
+    assert compare_to_played(wav, folder / "audio.wav")[0] >= 0.9
+
+
+@pytest.mark.slow
+def test_a_killed_recording_is_recovered_analysed_and_stored(virtual_mic, home, answer):
+    wav, _ = answer
+    _record_then_kill(virtual_mic, home, wav)
+    out = subprocess.run(MOCKMIC + ["record", "--recover", "--format", "json"], env=env_for(virtual_mic, home),
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["question"] == "Killed?"
+    assert "mistake" in report["transcript"]["text"].lower()
+    _stored(home, report)

@@ -119,3 +119,27 @@ def test_no_server_means_no_microphone(virtual_mic):
     with pytest.raises(DeviceError) as e:
         record_answer(options=RecordOptions(max_seconds=1), stop_on_enter=False, handle_signals=False)
     assert str(e.value).startswith("No microphone was found")
+
+
+def test_on_block_sees_every_sample_written(virtual_mic):
+    seen = []
+    result = record_answer(options=RecordOptions(max_seconds=1.0), stop_on_enter=False, handle_signals=False,
+                           on_block=lambda samples, rate: seen.append((samples.copy(), rate)))
+    assert {rate for _, rate in seen} == {result.sample_rate_hz}
+    assert sum(s.size for s, _ in seen) == wav_is_complete(result.path) == result.sample_rate_hz
+    assert all(s.ndim == 1 and s.dtype.name == "float32" for s, _ in seen)
+    result.pending.discard()
+
+
+def test_a_failing_block_consumer_does_not_stop_the_recording(virtual_mic):
+    calls = []
+
+    def broken(samples, rate):
+        calls.append(1)
+        raise RuntimeError("consumer bug")
+
+    result = record_answer(options=RecordOptions(max_seconds=1.0), stop_on_enter=False, handle_signals=False,
+                           on_block=broken)
+    assert len(calls) == 1
+    assert result.stop_reason == "max_seconds" and result.duration_s == 1.0
+    result.pending.discard()

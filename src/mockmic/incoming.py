@@ -15,6 +15,7 @@ between writing samples and rewriting the header.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as _dt
 import errno
 import fcntl
@@ -287,11 +288,15 @@ class PendingRecording:
         On any error the recording stays in ``incoming/`` for ``mockmic record --recover``.
         """
         from .audio import load_audio
-        from .store import Store
+        from .store import AUDIO_STEM, Store
 
+        store = store or Store()
         samples, info = load_audio(self.path)
+        # The report names where the audio will live once stored, not this passing folder.
+        final = store.session_dir(self.session_id) / (AUDIO_STEM + self.path.suffix.lower())
+        info = dataclasses.replace(info, path=str(final))
         report = analyzer.analyze_samples(samples, info, question=self.question, session_id=self.session_id)
-        folder = (store or Store()).save(report, self.path, mode="move")
+        folder = store.save(report, self.path, mode="move")
         self.marker.remove()
         return report, folder
 

@@ -410,7 +410,8 @@ class _Writer(threading.Thread):
     """Takes blocks from the queue, measures them, and appends them to the WAV in batches."""
 
     def __init__(self, blocks: queue.Queue, wav: IncrementalWav, rate: int, options: RecordOptions,
-                 stopper: Stopper, overflow_count: Callable[[], int]) -> None:
+                 stopper: Stopper, overflow_count: Callable[[], int],
+                 on_block: Callable[[np.ndarray, int], None] | None = None) -> None:
         super().__init__(name="mockmic-writer", daemon=True)
         self.blocks = blocks
         self.wav = wav
@@ -418,6 +419,8 @@ class _Writer(threading.Thread):
         self.options = options
         self.stopper = stopper
         self.overflow_count = overflow_count
+        self.on_block = on_block
+        self.on_block_error: BaseException | None = None
         self.tracker = LevelTracker(options.levels)
         self.max_frames = int(round(options.max_seconds * rate)) if options.max_seconds else None
         self.frames_captured = 0
@@ -464,6 +467,11 @@ class _Writer(threading.Thread):
             self.stopper.stop("max_seconds")
         if t.silence_exceeds(self.options.silence_stop_s):
             self.stopper.stop("silence")
+        if self.on_block is not None and self.on_block_error is None:
+            try:
+                self.on_block(mono, self.rate)
+            except Exception as e:  # a failing consumer must not cost the recording
+                self.on_block_error = e
         return to_pcm16(mono)
 
     def _flush(self, batch: list[bytes]) -> None:
@@ -508,6 +516,7 @@ def record_answer(
     on_status: Callable[[LiveStatus], None] | None = None,
     before_start: Callable[[InputDevice, int], None] | None = None,
     on_recording: Callable[[], None] | None = None,
+    on_block: Callable[[np.ndarray, int], None] | None = None,
     stopper: Stopper | None = None,
     stop_on_enter: bool = True,
     handle_signals: bool = True,
@@ -530,6 +539,10 @@ def record_answer(
     on_recording : callable, optional
         Called once the first audio has arrived (the moment to say "speak now"); Enter,
         Ctrl-C and SIGTERM are handled from before then.
+    on_block : callable, optional
+        ``on_block(samples, rate_hz)`` with every mono float32 block as it is written, from
+        the writer thread (e.g. to transcribe while the person speaks). If it raises, it is
+        not called again and the recording goes on.
     stopper : Stopper, optional
         Lets another thread end the recording.
     stop_on_enter : bool
@@ -578,7 +591,7 @@ def record_answer(
             stream.close()
         raise
 
-    writer = _Writer(blocks, wav, rate, options, stopper, lambda: overflows[0])
+    writer = _Writer(blocks, wav, rate, options, stopper, lambda: overflows[0], on_block)
     writer.start()
     pending = PendingRecording(marker)
     try:

@@ -39,23 +39,9 @@ def _resolve_question(question: str | None, question_id: str | None) -> str | No
         raise click.UsageError("Give either --question or --question-id, not both.")
     if question_id is None:
         return question
-    try:
-        from .. import questions  # built separately; absent in some versions
-    except ImportError:
-        raise click.ClickException(
-            "There is no question bank in this version of mockmic: give the question with --question TEXT."
-        ) from None
-    for name in ("get_question", "get", "find"):
-        lookup = getattr(questions, name, None)
-        if callable(lookup):
-            try:
-                found = lookup(question_id)
-            except (KeyError, LookupError):
-                found = None
-            if found is None:
-                raise click.ClickException(f"There is no question {question_id!r} in the question bank.")
-            return str(getattr(found, "text", found))
-    raise click.ClickException("The question bank cannot look up ids: give the question with --question TEXT.")
+    from ..questions import find_question  # raises ConfigError naming `mockmic questions`
+
+    return find_question(question_id).text
 
 
 class LiveLine:

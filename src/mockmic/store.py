@@ -650,16 +650,22 @@ class Store:
                 if os.path.isfile(os.path.join(entry.path, REPORT_NAME)):
                     folders.add(name)
         indexed = {row[0] for row in conn.execute("SELECT id FROM sessions")}
-        for session_id in sorted(folders - indexed):
-            try:
-                report, storage = _read_report_file(self.home / session_id / REPORT_NAME)
-                if report.id != session_id:
-                    continue
-            except (OSError, ValueError, KeyError, TypeError):
-                continue  # a damaged folder stays out of the index; `get` explains it
+        missing = sorted(folders - indexed)
+        # In batches: one transaction per session is slow for a whole lost index, and one for
+        # all of them would keep other writers waiting.
+        for start in range(0, len(missing), 200):
+            batch = []
+            for session_id in missing[start:start + 200]:
+                try:
+                    report, storage = _read_report_file(self.home / session_id / REPORT_NAME)
+                except (OSError, ValueError, KeyError, TypeError):
+                    continue  # a damaged folder stays out of the index; `get` explains it
+                if report.id == session_id:
+                    batch.append((report, storage))
             with _transaction(conn):
-                self._index(report, storage, conn)
-            fixed.append(session_id)
+                for report, storage in batch:
+                    self._index(report, storage, conn)
+            fixed += [report.id for report, _ in batch]
         for session_id in sorted(indexed - folders):
             # A row without its folder: recheck so a save renaming its folder right now wins.
             if not (self.home / session_id / REPORT_NAME).is_file():

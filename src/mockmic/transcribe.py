@@ -157,9 +157,17 @@ class Transcriber:
         return self.model_info.name
 
     def transcribe(
-        self, samples: np.ndarray, *, on_progress: TranscribeProgress | None = None
+        self,
+        samples: np.ndarray,
+        *,
+        on_progress: TranscribeProgress | None = None,
+        previous_text: str | None = None,
     ) -> Transcript:
-        """Transcribe a 16 kHz mono float32 signal to words with times."""
+        """Transcribe a 16 kHz mono float32 signal to words with times.
+
+        ``previous_text`` is what was said just before this signal (streamed chunks): it joins
+        the prompt, as Whisper's own ``condition_on_previous_text`` does across windows.
+        """
         opts = self.options
         total_s = samples.size / config.SAMPLE_RATE
         language = opts.language if self.model_info.multilingual or opts.language == "en" else "en"
@@ -169,7 +177,7 @@ class Transcriber:
             language=language,
             beam_size=opts.beam_size,
             word_timestamps=True,
-            initial_prompt=opts.initial_prompt,
+            initial_prompt=_join_prompt(opts.initial_prompt, previous_text),
             hotwords=opts.initial_prompt if opts.keep_prompt_in_force else None,
             condition_on_previous_text=opts.condition_on_previous_text,
             vad_filter=False,
@@ -198,6 +206,13 @@ class Transcriber:
             transcribe_seconds=time.perf_counter() - started,
             dropped_hallucinations=tuple(dropped),
         )
+
+
+def _join_prompt(prompt: str | None, previous_text: str | None, *, max_words: int = 40) -> str | None:
+    if not previous_text:
+        return prompt
+    tail = " ".join(previous_text.split()[-max_words:])
+    return f"{prompt} {tail}" if prompt else tail
 
 
 def _rms(samples: np.ndarray, start_s: float, end_s: float) -> float:

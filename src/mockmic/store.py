@@ -17,7 +17,6 @@ or changed, except in ``mode="move"``, which the recorder uses for files it wrot
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as _dt
 import json
 import os
@@ -27,16 +26,24 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import config
 from .errors import StoreError
-from .results import SessionReport, report_from_dict, report_to_dict
+from .results import SessionReport, report_to_dict
+from .store_schema import (  # noqa: F401  (SCHEMA_VERSION, MIGRATIONS: part of this module's API)
+    MIGRATIONS,
+    REPORT_NAME,
+    SCHEMA_VERSION,
+    SUMMARY_FIELDS,
+    SessionSummary,
+    index_row,
+    question_key,
+    read_report_file,
+)
 
 DB_NAME = "mockmic.db"
-REPORT_NAME = "report.json"
 AUDIO_STEM = "audio"
 SAVE_MODES = ("copy", "link", "move")
 BUSY_TIMEOUT_MS = 15_000  # a writer waits this long for another process's transaction
@@ -63,14 +70,6 @@ def check_session_id(session_id: object) -> str:
     return session_id
 
 
-def question_key(question: str | None) -> str | None:
-    """The question reduced for matching attempts: case, spacing and end punctuation ignored."""
-    if not question:
-        return None
-    key = " ".join(question.casefold().split()).rstrip(" ?.!")
-    return key or None
-
-
 def parse_since(text: str, *, now: _dt.datetime | None = None) -> _dt.datetime:
     """A date for ``--since``: ``2026-11-01``, an ISO time, or ``7d`` / ``2w`` / ``12h`` ago.
 
@@ -89,152 +88,6 @@ def parse_since(text: str, *, now: _dt.datetime | None = None) -> _dt.datetime:
             f"{text!r} is not a date: use 2026-11-01, 2026-11-01T14:30 or 7d (days ago)."
         ) from None
     return when if when.tzinfo else when.astimezone()
-
-
-def _timestamp(created_at: str) -> float:
-    when = _dt.datetime.fromisoformat(created_at)
-    return (when if when.tzinfo else when.astimezone()).timestamp()
-
-
-# --- the index row -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SessionSummary:
-    """One session as the index knows it: enough to list, filter and chart without JSON."""
-
-    id: str
-    created_at: str
-    question: str | None
-    source_path: str | None  # the file the person gave (or the recording's own path)
-    audio_mode: str | None  # "copy" | "link" | "move" | None (no audio stored)
-    duration_s: float | None
-    words: int | None = None
-    overall: int | None = None
-    delivery: int | None = None
-    structure: int | None = None
-    accountability: int | None = None
-    words_per_minute: float | None = None
-    articulation_wpm: float | None = None
-    pause_count: int | None = None
-    long_pause_count: int | None = None
-    filler_count: int | None = None
-    fillers_per_100_words: float | None = None
-    pitch_variation_semitones: float | None = None
-    loudness_variation_db: float | None = None
-    star_score: int | None = None
-    situation_s: float | None = None
-    task_s: float | None = None
-    action_s: float | None = None
-    result_s: float | None = None
-    ownership_ratio: float | None = None
-
-
-SUMMARY_FIELDS = tuple(f.name for f in dataclasses.fields(SessionSummary))
-
-
-def _index_row(report: SessionReport, storage: dict[str, Any]) -> dict[str, Any]:
-    d, c, s = report.delivery, report.content, report.scores
-    star = c.star if c is not None else None
-    return {
-        "id": report.id,
-        "created_at": report.created_at,
-        "created_ts": _timestamp(report.created_at),
-        "question": report.question,
-        "question_key": question_key(report.question),
-        "source_path": storage.get("source_path"),
-        "audio_file": storage.get("audio_file"),
-        "audio_mode": storage.get("audio_mode"),
-        "duration_s": report.audio.duration_s,
-        "words": d.words if d is not None else len(report.transcript.words),
-        "overall": s.overall if s else None,
-        "delivery": s.delivery if s else None,
-        "structure": s.structure if s else None,
-        "accountability": s.accountability if s else None,
-        "words_per_minute": d.words_per_minute if d else None,
-        "articulation_wpm": d.articulation_wpm if d else None,
-        "pause_count": len(d.pauses) if d else None,
-        "long_pause_count": d.long_pause_count if d else None,
-        "filler_count": d.filler_count if d else None,
-        "fillers_per_100_words": d.fillers_per_100_words if d else None,
-        "pitch_variation_semitones": d.pitch.variation_semitones if d else None,
-        "loudness_variation_db": d.loudness.variation_db if d else None,
-        "star_score": star.score if star else None,
-        "situation_s": star.situation.seconds if star else None,
-        "task_s": star.task.seconds if star else None,
-        "action_s": star.action.seconds if star else None,
-        "result_s": star.result.seconds if star else None,
-        "ownership_ratio": c.accountability.ownership_ratio if c is not None else None,
-    }
-
-
-# --- migrations: small named steps, recorded in the `migrations` table ---------------------
-
-Migration = Callable[[sqlite3.Connection, Path], None]
-
-
-def _m001_create_sessions(conn: sqlite3.Connection, home: Path) -> None:
-    conn.execute(
-        """CREATE TABLE sessions (
-            id TEXT PRIMARY KEY,
-            created_at TEXT NOT NULL,
-            created_ts REAL NOT NULL,
-            question TEXT,
-            source_path TEXT,
-            audio_file TEXT,
-            duration_s REAL,
-            overall INTEGER,
-            delivery INTEGER,
-            structure INTEGER,
-            accountability INTEGER,
-            words_per_minute REAL,
-            filler_count INTEGER,
-            long_pause_count INTEGER
-        )"""
-    )
-    conn.execute("CREATE INDEX sessions_created ON sessions (created_ts)")
-
-
-_M002_COLUMNS = {
-    "question_key": "TEXT",
-    "audio_mode": "TEXT",
-    "words": "INTEGER",
-    "articulation_wpm": "REAL",
-    "pause_count": "INTEGER",
-    "fillers_per_100_words": "REAL",
-    "pitch_variation_semitones": "REAL",
-    "loudness_variation_db": "REAL",
-    "star_score": "INTEGER",
-    "situation_s": "REAL",
-    "task_s": "REAL",
-    "action_s": "REAL",
-    "result_s": "REAL",
-    "ownership_ratio": "REAL",
-}
-
-
-def _m002_trend_figures(conn: sqlite3.Connection, home: Path) -> None:
-    """Columns for trends and per-question history, filled in from each stored report.json."""
-    for name, kind in _M002_COLUMNS.items():
-        conn.execute(f"ALTER TABLE sessions ADD COLUMN {name} {kind}")
-    conn.execute("CREATE INDEX sessions_question ON sessions (question_key, created_ts)")
-    ids = [row[0] for row in conn.execute("SELECT id FROM sessions")]
-    for session_id in ids:
-        try:
-            report, storage = _read_report_file(home / session_id / REPORT_NAME)
-        except (OSError, ValueError, KeyError, TypeError):
-            # An unreadable report keeps its old row; `get` will say what is wrong with it.
-            continue
-        row = _index_row(report, storage)
-        sets = ", ".join(f"{k} = :{k}" for k in _M002_COLUMNS)
-        conn.execute(f"UPDATE sessions SET {sets} WHERE id = :id", row)
-
-
-MIGRATIONS: tuple[tuple[str, Migration], ...] = (
-    ("001_create_sessions", _m001_create_sessions),
-    ("002_trend_figures", _m002_trend_figures),
-)
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 # --- files ---------------------------------------------------------------------------------
@@ -263,12 +116,6 @@ def write_atomic(path: Path, data: bytes) -> None:
             tmp.unlink()
         raise
     _fsync_dir(path.parent)
-
-
-def _read_report_file(path: Path) -> tuple[SessionReport, dict[str, Any]]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    storage = data.get("storage") or {}
-    return report_from_dict(data), storage
 
 
 # --- the store -----------------------------------------------------------------------------
@@ -468,7 +315,7 @@ class Store:
 
     def _replace_report(self, report: SessionReport, folder: Path) -> Path:
         try:
-            _old, storage = _read_report_file(folder / REPORT_NAME)
+            _old, storage = read_report_file(folder / REPORT_NAME)
         except (OSError, ValueError, KeyError, TypeError):
             storage = {}
         write_atomic(folder / REPORT_NAME, self._report_bytes(report, storage))
@@ -476,7 +323,7 @@ class Store:
         return folder
 
     def _index(self, report: SessionReport, storage: dict[str, Any], conn: sqlite3.Connection | None = None) -> None:
-        row = _index_row(report, storage)
+        row = index_row(report, storage)
         cols = ", ".join(row)
         marks = ", ".join(f":{k}" for k in row)
         sql = f"INSERT OR REPLACE INTO sessions ({cols}) VALUES ({marks})"
@@ -516,7 +363,7 @@ class Store:
             if not path.is_file():
                 raise self._unknown(session_id)
         try:
-            report, _storage = _read_report_file(path)
+            report, _storage = read_report_file(path)
         except (ValueError, KeyError, TypeError) as e:
             raise StoreError(f"The report of session {session_id} ({path}) is damaged: {e}.") from None
         except OSError as e:
@@ -528,7 +375,7 @@ class Store:
         exists. None when the session has no audio or the linked file is gone."""
         folder = self.session_dir(session_id)
         try:
-            _report, storage = _read_report_file(folder / REPORT_NAME)
+            _report, storage = read_report_file(folder / REPORT_NAME)
         except FileNotFoundError:
             raise self._unknown(session_id) from None
         except (OSError, ValueError, KeyError, TypeError) as e:
@@ -657,7 +504,7 @@ class Store:
             batch = []
             for session_id in missing[start:start + 200]:
                 try:
-                    report, storage = _read_report_file(self.home / session_id / REPORT_NAME)
+                    report, storage = read_report_file(self.home / session_id / REPORT_NAME)
                 except (OSError, ValueError, KeyError, TypeError):
                     continue  # a damaged folder stays out of the index; `get` explains it
                 if report.id == session_id:

@@ -1,0 +1,225 @@
+"""Measure the delivery analysis against known answers (issue 3's accuracy targets).
+
+- Pauses: espeak-ng speech joined with silences of known length, at 110/160/230 words/min.
+- Pace: words/min against the truth (known words over the trimmed speech span), with and
+  without 1.5 s of leading and trailing silence.
+- Fillers on ../shared/eval/mfa: recall and precision of "um" and "uh" against the verbatim
+  references, "her" in mfa_er/mfa_erpause, invented fillers per minute on fluent clips.
+- Inserted "um"/"uh" in espeak speech: found at their time or not.
+- Cost: delivery analysis time against transcription time on a 2-minute espeak answer.
+
+Everything is transcribed with the default model (tiny.en), as `mockmic analyze` does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from delivery_signals import (  # noqa: E402
+    MFA_DIR,
+    PHRASES,
+    SR,
+    build,
+    espeak,
+    espeak_setting,
+    is_fluent,
+    mfa_manifest,
+    silence,
+    trim,
+)
+
+from mockmic.audio import load_audio  # noqa: E402
+from mockmic.delivery import analyze_delivery  # noqa: E402
+from mockmic.lexicon_fillers import hesitation_family  # noqa: E402
+from mockmic.transcribe import Transcriber  # noqa: E402
+
+RATES = (110, 160, 230)  # words/min given to espeak-ng
+GAPS = (0.3, 0.5, 0.8, 1.2, 2.0, 3.5)  # s of silence between the phrases
+
+
+def pause_errors(built, metrics) -> tuple[list[tuple[float, float, float]], int, int]:
+    """For each known silence >= 0.5 s: (length, start error, length error); missed; invented."""
+    rows, missed = [], 0
+    for start, dur in built.silences:
+        if dur < 0.5:
+            continue
+        hits = [p for p in metrics.pauses if p.start_s < start + dur and p.end_s > start]
+        if not hits:
+            missed += 1
+            continue
+        p = max(hits, key=lambda p: p.duration_s)
+        rows.append((dur, p.start_s - start, p.duration_s - dur))
+    invented = sum(
+        1 for p in metrics.pauses
+        if p.duration_s >= 0.5 and not any(p.start_s < s + d and p.end_s > s for s, d in built.silences)
+    )
+    return rows, missed, invented
+
+
+def eval_pauses(tr: Transcriber) -> None:
+    print("Pauses: espeak-ng phrases with inserted silences of", ", ".join(f"{g:g}" for g in GAPS), "s")
+    worst_start = worst_dur = 0.0
+    total_missed = total_invented = 0
+    for rate in RATES:
+        parts: list = [1.0]
+        for phrase, gap in zip(PHRASES, GAPS + (None,)):
+            parts.append(phrase)
+            if gap is not None:
+                parts.append(gap)
+        parts.append(1.0)
+        built = build(parts, words_per_minute=espeak_setting(PHRASES[0], rate))
+        words = tr.transcribe(built.samples).words
+        m = analyze_delivery(built.samples, words)
+        rows, missed, invented = pause_errors(built, m)
+        if missed or invented:
+            print("    transcript:", " ".join(f"{w.text}[{w.start_s:.2f}-{w.end_s:.2f}]" for w in words))
+            print("    pauses:", [(p.start_s, p.duration_s) for p in m.pauses])
+        total_missed += missed
+        total_invented += invented
+        detail = "  ".join(f"{d:g}s:{es:+.2f}/{ed:+.2f}" for d, es, ed in rows)
+        short = [p for p in m.pauses if any(abs(p.start_s - s) < 0.15 for s, d in built.silences if d < 0.5)]
+        print(f"  {rate} wpm ({60 * built.words / built.span_s:.0f} true): silences >= 0.5 s found {len(rows)}/{len(rows) + missed}, invented >= 0.5 s: "
+              f"{invented}; 0.3 s silence found: {'yes' if short else 'no'}")
+        print(f"    start/length error (s): {detail}")
+        for _, es, ed in rows:
+            worst_start, worst_dur = max(worst_start, abs(es)), max(worst_dur, abs(ed))
+    print(f"  worst start error {worst_start:.3f} s, worst length error {worst_dur:.3f} s, "
+          f"missed {total_missed}, invented {total_invented} (targets: <= 0.15 s, 0, 0)")
+
+
+def eval_pace(tr: Transcriber) -> None:
+    print("Pace: words/min against the truth (words / trimmed speech span)")
+    text = ". ".join(PHRASES[:4]) + "."
+    worst = 0.0
+    for rate in RATES:
+        speech = trim(espeak(text, words_per_minute=espeak_setting(text, rate)))
+        n_words = len(text.split())
+        truth = 60.0 * n_words / (speech.size / SR)
+        cells = []
+        for pad in (0.0, 1.5):
+            samples = np.concatenate([silence(pad), speech, silence(pad)])
+            m = analyze_delivery(samples, tr.transcribe(samples).words)
+            err = 100.0 * (m.words_per_minute - truth) / truth
+            worst = max(worst, abs(err))
+            cells.append(f"{'with' if pad else 'no'} silence {m.words_per_minute:.1f} ({err:+.1f}%, {m.words} words)")
+        print(f"  target {rate}: truth {truth:.1f} words/min ({n_words} words); " + "; ".join(cells))
+    print(f"  worst error {worst:.1f}% (target: within 7%)")
+
+
+def eval_inserted_fillers(tr: Transcriber) -> None:
+    print("Inserted fillers: espeak-ng 'um'/'uh' between phrases (0.4 s silence either side)")
+    found_n = total = 0
+    for rate in (130, 160):
+        parts: list = [0.5]
+        known: list[tuple[str, int]] = []
+        for i, phrase in enumerate(PHRASES[:4]):
+            parts.append(phrase)
+            if i < 3:
+                filler = ("um", "uh", "um")[i]
+                parts += [0.4, filler, 0.4]
+                known.append((filler, len(parts) - 2))
+        parts.append(0.5)
+        built = build(parts, words_per_minute=rate)
+        m = analyze_delivery(built.samples, tr.transcribe(built.samples).words)
+        speech_by_text = [s for s in built.speech]
+        cells = []
+        for filler, _ in known:
+            total += 1
+            seg = next(s for s in speech_by_text if s[2] == filler)
+            speech_by_text.remove(seg)
+            hit = [f for f in m.fillers if f.kind != "lexical" and f.start_s < seg[1] + 0.3 and f.end_s > seg[0] - 0.3]
+            found_n += bool(hit)
+            cells.append(f"{filler}@{seg[0]:.1f}s: " + (f"{hit[0].kind} '{hit[0].text}' {hit[0].start_s:.2f}-{hit[0].end_s:.2f}" if hit else "missed"))
+        print(f"  {rate} wpm: " + "; ".join(cells))
+    print(f"  found {found_n}/{total}")
+
+
+def eval_mfa(tr: Transcriber) -> None:
+    print(f"Fillers on {MFA_DIR} (tiny.en transcripts; 'er'/'ah' count as 'uh')")
+    totals = {k: [0, 0, 0] for k in ("um", "uh")}
+    with_acoustic = [0, 0, 0]
+    fluent_min = 0.0
+    fluent_invented = {"hesitation": 0, "acoustic": 0, "lexical": 0}
+    her: list[str] = []
+    for clip in mfa_manifest():
+        samples, _ = load_audio(MFA_DIR / clip["audio"])
+        words = tr.transcribe(samples).words
+        m = analyze_delivery(samples, words)
+        ref = {"um": clip["fillers_in_reference"].count("um"), "uh": clip["fillers_in_reference"].count("uh")}
+        got = {"um": 0, "uh": 0}
+        for f in m.fillers:
+            fam = hesitation_family(f.text) if f.kind == "hesitation" else None
+            if fam in got:
+                got[fam] += 1
+        for k in totals:
+            totals[k][0] += ref[k]
+            totals[k][1] += got[k]
+            totals[k][2] += min(ref[k], got[k])
+        n_acoustic = sum(1 for f in m.fillers if f.kind == "acoustic")
+        with_acoustic[0] += ref["um"] + ref["uh"]
+        with_acoustic[1] += got["um"] + got["uh"] + n_acoustic
+        with_acoustic[2] += min(ref["um"] + ref["uh"], got["um"] + got["uh"] + n_acoustic)
+        if clip["id"] in ("mfa/mfa_er", "mfa/mfa_erpause"):
+            her.append(f"{clip['id']}: {sum(1 for f in m.fillers if f.kind != 'lexical')} fillers "
+                       f"(transcript: {' '.join(w.text for w in words)})")
+        if is_fluent(clip):
+            fluent_min += clip["duration_s"] / 60.0
+            for f in m.fillers:
+                fluent_invented[f.kind] += 1
+    for k, (r, g, hit) in totals.items():
+        print(f"  {k}: reference {r}, found {g}, matched {hit}: recall {hit / r:.2f}, precision {hit / max(g, 1):.2f}")
+    r, g, hit = with_acoustic
+    print(f"  um+uh incl. acoustic fillers: reference {r}, found {g}, matched {hit}: recall {hit / r:.2f}, "
+          f"precision {hit / max(g, 1):.2f}")
+    for line in her:
+        print("  " + line)
+    inv = fluent_invented["hesitation"] + fluent_invented["acoustic"]
+    print(f"  fluent clips ({fluent_min:.2f} min): invented hesitation+acoustic {inv} = {inv / fluent_min:.2f}/min; "
+          f"lexical {fluent_invented['lexical']} ({fluent_invented['lexical'] / fluent_min:.2f}/min, judged by context)")
+
+
+def eval_cost(tr: Transcriber) -> None:
+    print("Cost on a 2-minute espeak-ng answer (160 words/min)")
+    parts: list = [silence(0.5)]
+    while sum(len(p) for p in parts if isinstance(p, np.ndarray)) < 118 * SR:
+        for phrase in PHRASES:
+            parts += [trim(espeak(phrase, words_per_minute=160)), silence(0.6)]
+    samples = np.concatenate(parts)[: 120 * SR]
+    started = time.perf_counter()
+    words = tr.transcribe(samples).words
+    t_transcribe = time.perf_counter() - started
+    analyze_delivery(samples[: 5 * SR], words[:5])  # warm up librosa's JIT-compiled code
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        analyze_delivery(samples, words)
+        times.append(time.perf_counter() - started)
+    t_analysis = float(np.median(times))
+    print(f"  audio {samples.size / SR:.0f} s, {len(words)} words: transcription {t_transcribe:.2f} s, "
+          f"delivery analysis {t_analysis:.2f} s (median of 3) = {100 * t_analysis / t_transcribe:.1f}% "
+          "(target: <= 25%)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", choices=["pauses", "pace", "inserted", "mfa", "cost"], action="append")
+    args = parser.parse_args()
+    tr = Transcriber()
+    steps = {"pauses": eval_pauses, "pace": eval_pace, "inserted": eval_inserted_fillers, "mfa": eval_mfa,
+             "cost": eval_cost}
+    for name, fn in steps.items():
+        if args.only and name not in args.only:
+            continue
+        fn(tr)
+        print()
+
+
+if __name__ == "__main__":
+    main()

@@ -344,3 +344,89 @@ def test_a_killed_recording_is_recovered_analysed_and_stored(virtual_mic, home, 
     assert report["question"] == "Killed?"
     assert "mistake" in report["transcript"]["text"].lower()
     _stored(home, report)
+
+
+def test_silent_input_is_warned_about(virtual_mic, home):
+    rec = RecordProcess(["--no-analyze", "--countdown", "0", "--max-seconds", "4"], env_for(virtual_mic, home))
+    rc, _out, err = rec.finish(timeout=30)
+    assert rc == 0, err
+    warning = next(line for line in err.splitlines() if "no sound" in line)
+    assert 2.9 <= float(warning.split("]")[0].strip("[ s")) <= 3.3  # after 3 s of near-zero input
+
+
+def test_clipping_is_warned_about(virtual_mic, home, tmp_path):
+    import numpy as np
+
+    rate = 44100
+    t = np.arange(rate) / rate
+    square = np.sign(np.sin(2 * np.pi * 200 * t)).astype(np.float32)  # full scale
+    loud = tmp_path / "loud.wav"
+    sf.write(str(loud), np.concatenate([np.zeros(rate // 2, np.float32), square]), rate, subtype="PCM_16")
+    rec = RecordProcess(["--no-analyze", "--countdown", "0", "--max-seconds", "3"], env_for(virtual_mic, home))
+    rec.wait_recording()
+    virtual_mic.play(loud)
+    rc, _out, err = rec.finish(timeout=30)
+    assert rc == 0, err
+    assert "clipping: lower the input gain or move back" in err
+
+
+def test_a_frozen_process_is_not_taken_for_an_unplugged_mic(virtual_mic, home, answer):
+    """SIGSTOP for 4 s (longer than the 3 s stall limit): the sound server buffers the audio,
+    and the recorder resumes instead of declaring the microphone gone."""
+    wav, _ = answer
+    rec = RecordProcess(["--no-analyze", "--countdown", "0"], env_for(virtual_mic, home))
+    rec.wait_recording()
+    player = virtual_mic.play(wav, wait=False)
+    time.sleep(1.0)
+    rec.proc.send_signal(signal.SIGSTOP)
+    time.sleep(4.0)
+    rec.proc.send_signal(signal.SIGCONT)
+    player.wait(timeout=60)
+    time.sleep(1.0)
+    rec.proc.stdin.write("\n")
+    rec.proc.stdin.flush()
+    rc, out, err = rec.finish()
+    assert rc == 0, err
+    assert "stopped: Enter pressed" in err
+    assert compare_to_played(wav, Path(out.strip()))[0] >= 0.9
+
+
+def test_on_a_terminal_the_live_line_shows_time_and_level_and_enter_stops(virtual_mic, home, answer):
+    import pty
+    import threading
+
+    wav, _ = answer
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(MOCKMIC + ["record", "--no-analyze", "--countdown", "0"], env=env_for(virtual_mic, home),
+                            stdin=slave, stderr=slave, stdout=subprocess.PIPE, text=True)
+    os.close(slave)
+    screen = bytearray()
+
+    def read():
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:
+                return
+            if not data:
+                return
+            screen.extend(data)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 30
+    while b"Recording:" not in screen and time.monotonic() < deadline:
+        time.sleep(0.05)
+    virtual_mic.play(wav)
+    os.write(master, b"\r")  # Enter on a terminal
+    out, _ = proc.communicate(timeout=60)
+    reader.join(timeout=5)
+    os.close(master)
+    text = screen.decode("utf-8", errors="replace")
+    assert proc.returncode == 0, text
+    assert "\r\x1b[2K● REC 0:0" in text
+    levels = [float(part.split("dBFS")[0].split()[-1]) for part in text.split("● REC")[1:] if "dBFS" in part
+              and part.split("dBFS")[0].split()[-1] != "-inf"]
+    assert max(levels) > -30  # the speech moved the meter
+    assert "stopped: Enter pressed" in text
+    assert compare_to_played(wav, Path(out.strip()))[0] >= 0.9

@@ -604,10 +604,17 @@ def record_answer(
                     stream.start()
                 except sd.PortAudioError as e:
                     raise _open_error(e, device) from e
-                started_at = time.monotonic()
+                started_at = tick = time.monotonic()
                 announced = False
                 while not stopper.wait(status_interval_s):
                     now, last = time.monotonic(), last_block_at[0]
+                    if now - tick > 1.0:
+                        # This process itself was frozen (SIGSTOP, suspend, a swap storm): the
+                        # device had no chance to deliver, so the silence proves nothing.
+                        started_at = now
+                        if last is not None:
+                            last_block_at[0] = last = now
+                    tick = now
                     if finished.is_set() or not stream.active:
                         stopper.stop("device_lost")
                     elif last is None:

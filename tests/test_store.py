@@ -443,7 +443,7 @@ def test_a_writer_waits_for_another_then_lands(store, audio, monkeypatch):
 
     import mockmic.store as store_module
 
-    store.list()
+    store.schema_migrations()  # creates the home and its database
     holder = sqlite3.connect(store.home / "mockmic.db", isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
     threading.Timer(0.5, lambda: holder.execute("COMMIT")).start()
@@ -486,3 +486,12 @@ def test_a_stray_folder_with_the_id_is_not_overwritten(store, audio):
         store.save(make_report(SID), audio)
     assert (store.home / SID / "notes.txt").read_text() == "mine"
     assert store.list() == [] and _home_entries(store.home) == [SID]
+
+
+def test_looking_does_not_create_a_home(tmp_path):
+    store = Store(tmp_path / "nowhere")
+    assert store.list() == []
+    for call in (store.get, store.audio_path, store.summary, store.delete):
+        with pytest.raises(StoreError, match="No session"):
+            call(SID)
+    assert not (tmp_path / "nowhere").exists()

@@ -336,6 +336,8 @@ class Store:
     def delete(self, session_id: str) -> None:
         """Remove a session's folder and index row. A linked original is not touched."""
         folder = self.session_dir(session_id)
+        if not self.home.is_dir():
+            raise self._unknown(session_id)
         with self._connect() as conn:
             exists = conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone()
             if not exists and not folder.exists():
@@ -358,10 +360,7 @@ class Store:
         folder = self.session_dir(session_id)
         path = folder / REPORT_NAME
         if not path.is_file():
-            with self._connect():
-                pass  # a crashed save of this id may be waiting to be recovered
-            if not path.is_file():
-                raise self._unknown(session_id)
+            raise self._unknown(session_id)
         try:
             report, _storage = read_report_file(path)
         except (ValueError, KeyError, TypeError) as e:
@@ -443,6 +442,8 @@ class Store:
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
+        if not self.home.is_dir():
+            return []  # looking does not create a data home
         with self._connect() as conn:
             rows = [SessionSummary(**dict(r)) for r in conn.execute(sql, args)]
         return rows[::-1] if oldest_first else rows
@@ -450,6 +451,8 @@ class Store:
     def summary(self, session_id: str) -> SessionSummary:
         """The index row of one session."""
         check_session_id(session_id)
+        if not self.home.is_dir():
+            raise self._unknown(session_id)
         with self._connect() as conn:
             row = conn.execute(
                 f"SELECT {', '.join(SUMMARY_FIELDS)} FROM sessions WHERE id = ?", (session_id,)

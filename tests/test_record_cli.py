@@ -430,3 +430,33 @@ def test_on_a_terminal_the_live_line_shows_time_and_level_and_enter_stops(virtua
     assert max(levels) > -30  # the speech moved the meter
     assert "stopped: Enter pressed" in text
     assert compare_to_played(wav, Path(out.strip()))[0] >= 0.9
+
+
+def test_unplugging_mid_recording_keeps_the_answer(virtual_mic, home, answer):
+    wav, _ = answer
+    rec = RecordProcess(["--no-analyze", "--countdown", "0"], env_for(virtual_mic, home))
+    rec.wait_recording()
+    virtual_mic.play(wav, wait=False)
+    time.sleep(2.0)
+    virtual_mic.stop()
+    rc, out, err = rec.finish(timeout=30)
+    assert rc == 0, err
+    assert "stopped delivering audio (unplugged or taken by another program)" in err
+    assert "Traceback" not in err
+    assert 1.0 <= wav_is_complete(Path(out.strip())) / 44100 <= 3.0
+
+
+def test_a_failed_analysis_keeps_the_recording_for_recover(virtual_mic, home, answer, tmp_path):
+    wav, _ = answer
+    rec = RecordProcess(["--countdown", "0", "--max-seconds", "3", "--model", str(tmp_path / "no-model")],
+                        env_for(virtual_mic, home))
+    rec.wait_recording()
+    virtual_mic.play(wav, wait=False)
+    rc, _out, err = rec.finish(timeout=120)
+    assert rc == 1, err
+    assert "Traceback" not in err
+    assert "mockmic record --recover` retries." in err
+    path = only((home / "incoming").glob("*.wav"))
+    assert f"kept in {path}" in err
+    assert wav_is_complete(path) == 3 * 44100
+    assert json.loads(path.with_suffix(".json").read_text())["state"] == "recorded"

@@ -143,6 +143,12 @@ def _claimed_start(w: Word) -> float:
     return max(w.start_s, w.end_s - CLAIM_FACTOR * _needed_s(w))
 
 
+def _steadiness(ac: Acoustics, seg: tuple[float, float]) -> float:
+    """Median spectral flux inside a sound: lower is steadier, more like a filled pause."""
+    a, b = ac.level_index(seg[0] + 0.03), ac.level_index(seg[1] - 0.03)
+    return float(np.median(ac.flux[a:b])) if b > a else float("inf")
+
+
 def _inside_share(seg: tuple[float, float], lo: float, hi: float) -> float:
     dur = seg[1] - seg[0]
     return max(0.0, min(seg[1], hi) - max(seg[0], lo)) / dur if dur > 0 else 0.0
@@ -186,14 +192,11 @@ def hesitation_fillers(
             if _inside_share(seg, lo, hi) >= rules.min_inside and is_filled_pause(ac, seg[0], seg[1], rules)
         ]
         if candidates:
-            # One filler per filled pause, never more than the tokens Whisper wrote; when
-            # there are more sounds than tokens, take those nearest the tokens' times.
-            tok_times = [0.5 * (words[k].start_s + words[k].end_s) for k in run]
+            # One filler per filled pause, never more than the tokens Whisper wrote. When
+            # there are more sounds than tokens, keep the steadiest: Whisper's filler times
+            # lag by up to a second after a silence, so nearness to them misleads.
             if len(candidates) > len(run):
-                def dist(seg):
-                    return min(abs(0.5 * (seg[0] + seg[1]) - t) for t in tok_times)
-
-                candidates = sorted(sorted(candidates, key=dist)[: len(run)])
+                candidates = sorted(sorted(candidates, key=lambda seg: _steadiness(ac, seg))[: len(run)])
             for seg in candidates:
                 mid = 0.5 * (seg[0] + seg[1])
                 k = min(run, key=lambda k: abs(0.5 * (words[k].start_s + words[k].end_s) - mid))

@@ -182,7 +182,7 @@ def test_report_in_chromium(page, tmp_path):
     page.locator("button.seek", has_text="0:02").click()
     assert 2.19 <= page.evaluate("document.getElementById('audio').currentTime") < 2.9
     box = page.locator("#timeline").bounding_box()
-    x_left, x_right = 0.07, 0.9
+    from mockmic.render.charts import LEFT as x_left, RIGHT as x_right
     page.mouse.click(box["x"] + box["width"] * (x_left + (x_right - x_left) * 5.0 / 10.0), box["y"] + box["height"] * 0.3)
     assert 4.9 <= page.evaluate("document.getElementById('audio').currentTime") < 5.6
 
@@ -269,3 +269,21 @@ def test_analysed_answer_end_to_end(page, tmp_path, known_speech, _private_home)
     sizes = page.eval_on_selector_all("img.chart", "els => els.map(e => e.naturalWidth * e.naturalHeight)")
     assert sizes and all(s > 100_000 for s in sizes)
     assert page.requests == []
+
+
+@pytest.mark.parametrize("freq", [90.0, 160.0, 250.0])
+def test_pitch_and_loudness_contours_of_known_tones(freq):
+    """A 0.3-amplitude sine is -10.5 dBFS at its own frequency; silence has no pitch."""
+    import numpy as np
+
+    from mockmic.render.charts import contours
+
+    sr = 16000
+    t = np.arange(2 * sr) / sr
+    y = np.concatenate([0.3 * np.sin(2 * np.pi * freq * t), np.zeros(sr)]).astype(np.float32)
+    times, f0, loud = contours(y)
+    assert len(times) == len(f0) == len(loud) == 150 and times[1] == pytest.approx(0.02)
+    tone = slice(20, 80)
+    assert np.nanmax(np.abs(f0[tone] - freq)) < 0.5
+    assert np.nanmedian(loud[tone]) == pytest.approx(20 * np.log10(0.3), abs=0.2)
+    assert np.all(np.isnan(f0[120:])) and np.all(np.isnan(loud[120:]))

@@ -50,31 +50,62 @@ def _png(fig) -> tuple[str, int, int]:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"), w, h
 
 
+PITCH_RANGE_HZ = (65.0, 400.0)  # adult speaking voices
+
+
 def contours(samples: np.ndarray, *, hop_s: float = 0.02) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pitch (Hz, NaN where unvoiced) and loudness (dBFS) every ``hop_s`` seconds.
 
+    Pitch comes from a normalised autocorrelation of 64 ms frames, in numpy alone: this is a
+    picture of the voice, not a measurement (the delivery stage measures), and librosa's
+    JIT-compiled pitch trackers would add seconds to opening a stored report.
+
     Returns (times_s, pitch_hz, loudness_dbfs), each shape (frames,).
     """
-    import librosa
-
     hop = int(round(hop_s * SAMPLE_RATE))
     frame = 1024
     y = np.asarray(samples, dtype=np.float32)
-    if y.size < frame:
-        y = np.pad(y, (0, frame - y.size))
-    rms = librosa.feature.rms(y=y, frame_length=frame, hop_length=hop)[0]
+    n = max(1, int(np.ceil(len(y) / hop)))
+    y = np.pad(y, (frame // 2, frame // 2 + frame))  # frames centred on their times
+    window = np.hanning(frame).astype(np.float32)
+    # the window's own autocorrelation: dividing by it keeps long lags (low voices) fair
+    w_ac = np.fft.irfft(np.abs(np.fft.rfft(window, 2 * frame)) ** 2)[:frame]
+    lo, hi = int(SAMPLE_RATE / PITCH_RANGE_HZ[1]), int(SAMPLE_RATE / PITCH_RANGE_HZ[0])
+    power = np.empty(n)
+    f0 = np.full(n, np.nan)
+    view = np.lib.stride_tricks.sliding_window_view(y, frame)[::hop][:n]
+    for a in range(0, n, 1000):  # in blocks: bounded memory for long answers
+        frames = view[a:a + 1000] - view[a:a + 1000].mean(axis=1, keepdims=True)
+        power[a:a + len(frames)] = np.mean(frames**2, axis=1)
+        ac = np.fft.irfft(np.abs(np.fft.rfft(frames * window, 2 * frame)) ** 2)[:, :frame] / w_ac
+        ac /= np.maximum(ac[:, :1], 1e-12)
+        seg = ac[:, lo:hi + 1]
+        best = seg.max(axis=1)
+        # the shortest lag close to the best one: the period, not a multiple of it
+        k = np.argmax(seg >= 0.9 * best[:, None], axis=1)
+        rows = np.arange(len(k))
+        for _ in range(lo):
+            up = (k + 1 < seg.shape[1]) & (seg[rows, np.minimum(k + 1, seg.shape[1] - 1)] > seg[rows, k])
+            if not up.any():
+                break
+            k = k + up
+        # parabolic interpolation between neighbouring lags
+        left = seg[rows, np.maximum(k - 1, 0)]
+        mid = seg[rows, k]
+        right = seg[rows, np.minimum(k + 1, seg.shape[1] - 1)]
+        denom = left - 2 * mid + right
+        shift = np.where(np.abs(denom) > 1e-9, 0.5 * (left - right) / np.where(denom == 0, 1, denom), 0.0)
+        pitch = SAMPLE_RATE / (lo + k + np.clip(shift, -0.5, 0.5))
+        f0[a:a + len(frames)] = np.where(best >= 0.5, pitch, np.nan)  # weakly periodic: unvoiced
     # Loudness as heard follows syllables, not 20 ms frames: smooth the power over ~0.25 s.
     width = max(1, int(round(0.25 / hop_s)))
-    power = np.convolve(rms**2, np.ones(width) / width, mode="same")
-    loud = 10 * np.log10(np.maximum(power * 2, 1e-12))  # full-scale sine = 0 dBFS
-    f0 = librosa.yin(y, fmin=65.0, fmax=400.0, sr=SAMPLE_RATE, frame_length=frame, hop_length=hop)
-    n = min(len(f0), len(loud))
-    f0, loud = f0[:n].astype(float), loud[:n]
-    # yin answers everywhere; keep pitch only where there is voice-level energy
-    f0[(loud < max(np.max(loud) - 30.0, -50.0))] = np.nan
+    smooth = np.convolve(power, np.ones(width) / width, mode="same")
+    loud = 10 * np.log10(np.maximum(smooth * 2, 1e-12))  # full-scale sine = 0 dBFS
+    frame_db = 10 * np.log10(np.maximum(power * 2, 1e-12))
+    f0[frame_db < max(float(np.max(frame_db)) - 30.0, -50.0)] = np.nan  # pitch only where the voice is
     voiced = f0[~np.isnan(f0)]
     if voiced.size:
-        # yin slips an octave now and then; a voice stays within an octave of its median
+        # a voice stays within an octave of its median; the rest are tracking slips
         median = float(np.median(voiced))
         f0[(f0 > median * 2) | (f0 < median / 2)] = np.nan
     loud = np.where(loud < -60.0, np.nan, loud)

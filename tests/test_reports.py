@@ -329,3 +329,11 @@ def test_sparkline():
     long = sparkline(list(range(1000)), width=40)
     assert len(long) == 40 and long[0] == "▁" and long[-1] == "█"
     assert list(long) == sorted(long)  # a rising series stays rising when squeezed
+
+
+def test_compare_with_the_previous_attempt(store):
+    r = run("reports", "compare", "last")
+    assert r.output.splitlines()[:2] == [f"A: {OLD}  {QUESTION}", f"B: {NEW}  {QUESTION}"]
+    r = CliRunner().invoke(cli, ["reports", "compare", OLD])
+    assert r.exit_code == 1
+    assert r.output == f"Error: Session {OLD} is your first attempt at its question; give a second ID to compare with.\n"

@@ -154,21 +154,34 @@ def show(session_id, fmt, output, open_):
 
 @reports.command()
 @click.argument("first", metavar="ID")
-@click.argument("second", metavar="ID")
+@click.argument("second", metavar="[ID]", required=False)
 def compare(first, second):
     """Compare two sessions side by side: what got better or worse from the first to the second.
 
-    Scores, pace, pauses, fillers, pitch, the STAR parts and accountability.
+    Scores, pace, pauses, fillers, pitch, the STAR parts and accountability. With one ID, the
+    session is compared with your previous attempt at the same question.
 
     \b
-    Example:
+    Examples:
       mockmic reports compare 20261120-090000-1a2b3c last
+      mockmic reports compare last
     """
     from ..render.compare import render_compare_text
 
     store = _store()
-    a = store.get(_resolve(store, first))
-    b = store.get(_resolve(store, second))
+    if second is None:
+        b = store.get(_resolve(store, first))
+        attempts = store.list(same_question=b.question, oldest_first=True) if b.question else []
+        ids = [s.id for s in attempts]  # in time order (the index compares instants, not strings)
+        earlier = attempts[: ids.index(b.id)] if b.id in ids else []
+        if not earlier:
+            raise click.ClickException(
+                f"Session {b.id} is your first attempt at its question; give a second ID to compare with."
+            )
+        a = store.get(earlier[-1].id)
+    else:
+        a = store.get(_resolve(store, first))
+        b = store.get(_resolve(store, second))
     if a.id == b.id:
         raise click.BadParameter("give two different sessions.", param_hint="ID")
     click.echo(render_compare_text(a, b), nl=False)

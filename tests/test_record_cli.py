@@ -460,3 +460,27 @@ def test_a_failed_analysis_keeps_the_recording_for_recover(virtual_mic, home, an
     assert f"kept in {path}" in err
     assert wav_is_complete(path) == 3 * 44100
     assert json.loads(path.with_suffix(".json").read_text())["state"] == "recorded"
+
+
+def test_between_two_recordings_stdin_belongs_to_the_program(virtual_mic, home):
+    """The practice-mode pattern: record, read a line with input(), record again, stop with Enter."""
+    script = (
+        "from mockmic.record import RecordOptions, record_answer\n"
+        "first = record_answer(options=RecordOptions(max_seconds=1))\n"
+        "print('ready', flush=True)\n"
+        "print('got', input(), flush=True)\n"
+        "second = record_answer(on_recording=lambda: print('recording', flush=True))\n"
+        "print(first.stop_reason, second.stop_reason, flush=True)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env_for(virtual_mic, home), stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    proc.stdin.write("next question\n")
+    proc.stdin.flush()
+    assert proc.stdout.readline().strip() == "got next question"
+    assert proc.stdout.readline().strip() == "recording"
+    proc.stdin.write("\n")
+    proc.stdin.flush()
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert out.split() == ["max_seconds", "enter"]

@@ -331,47 +331,64 @@ def _open_stream(sd, device: InputDevice, options: RecordOptions, callback, fini
 
 
 class _EnterWatcher:
-    """One thread per process reads stdin and stops whichever recording is current on a newline.
+    """One thread per process reads stdin while a recording runs, and stops it on a newline.
 
     It reads the file descriptor directly (not ``sys.stdin``), so a pipe works as well as a
-    terminal and no Python-level lock is held at interpreter exit. End of input does not stop.
+    terminal and no Python-level lock is held at interpreter exit. It reads only while a
+    recording is being watched, so between recordings ``input()`` elsewhere gets every line.
+    End of input does not stop a recording.
     """
 
+    POLL_S = 0.1
+
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._cond = threading.Condition()
         self._target: Stopper | None = None
         self._thread: threading.Thread | None = None
+        self._at_eof = False
 
     def watch(self, stopper: Stopper) -> None:
-        with self._lock:
+        with self._cond:
             self._target = stopper
-            if self._thread is None:
+            if self._thread is None and not self._at_eof:
                 self._thread = threading.Thread(target=self._run, name="mockmic-enter", daemon=True)
                 self._thread.start()
+            self._cond.notify_all()
 
     def unwatch(self, stopper: Stopper) -> None:
-        with self._lock:
+        with self._cond:
             if self._target is stopper:
                 self._target = None
 
     def _run(self) -> None:
+        import select
+
         try:
             fd = sys.stdin.fileno()
         except (AttributeError, OSError, ValueError):
-            return
-        while True:
+            fd = None
+        while fd is not None:
+            with self._cond:
+                while self._target is None:
+                    self._cond.wait()
             try:
+                ready, _, _ = select.select([fd], [], [], self.POLL_S)
+                if not ready or self._target is None:
+                    continue  # the recording ended meanwhile: leave the line for its next reader
                 data = os.read(fd, 1024)
             except InterruptedError:
                 continue
-            except OSError:
-                return
+            except (OSError, ValueError):
+                break
             if not data:
-                return  # end of input: only a newline means "stop"
+                break  # end of input: only a newline means "stop"
             if b"\n" in data or b"\r" in data:
-                with self._lock:
+                with self._cond:
                     if self._target is not None:
                         self._target.stop("enter")
+        with self._cond:
+            self._at_eof = True
+            self._thread = None
 
 
 _enter_watcher = _EnterWatcher()
@@ -651,7 +668,10 @@ def record_answer(
                         writer.error = e
     except BaseException:
         # Whatever went wrong, the audio on disk stays for the next run to recover.
-        pending.release()
+        if wav.frames_written == 0 and writer.error is None:
+            pending.discard()  # nothing was captured: no leftover to report next time
+        else:
+            pending.release()
         raise
 
     duration_s = repair_wav(pending.path) / rate if writer.error is not None else writer.wav.frames_written / rate

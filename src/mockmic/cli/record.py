@@ -223,6 +223,10 @@ def _finish(pendings, *, no_analyze, fmt, model, language, quiet, print_reports,
                 path = p.path
                 try:
                     report, folder = p.analyse_and_store(analyzer)
+                except KeyboardInterrupt:
+                    click.echo(f"Analysis interrupted: the recording is kept in {path}; "
+                               "`mockmic record --recover` analyses it.", err=True)
+                    raise
                 except MockmicError as e:
                     p.release()
                     failures.append(f"{e} The recording is kept in {path}; `mockmic record --recover` retries.")

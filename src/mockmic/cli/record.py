@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-import time
 
 import click
 
+from .live import countdown as _countdown  # shared with `mockmic practice`
 from .options import model_options, quiet_option
 
 EXIT_SIGTERM = 143  # 128 + SIGTERM, what a shell reports for a terminated program
@@ -81,16 +81,6 @@ class LiveLine:
         if self._drawn:
             sys.stderr.write("\r\x1b[2K")
             sys.stderr.flush()
-
-
-def _countdown(seconds: float, quiet: bool) -> None:
-    remaining = seconds
-    while remaining > 0:
-        if not quiet:
-            click.echo(f"Starting in {remaining:.0f}...", err=True)
-        step = min(1.0, remaining)
-        time.sleep(step)
-        remaining -= step
 
 
 @click.command()

@@ -5,7 +5,8 @@ PortAudio can still analyse files. The audio callback only copies each block int
 writer thread measures levels and appends to a WAV in ``<data home>/incoming/`` that is valid
 on disk after every batch (about once a second), see :mod:`mockmic.incoming`.
 
->>> from mockmic.record import RecordOptions, record_answer            # doctest: +SKIP
+>>> from mockmic.pipeline import Analyzer                               # doctest: +SKIP
+>>> from mockmic.record import RecordOptions, record_answer
 >>> result = record_answer("Tell me about a mistake.", options=RecordOptions(max_seconds=90))
 >>> report, folder = result.pending.analyse_and_store(Analyzer())
 """
@@ -112,7 +113,7 @@ class InputDevice:
 
 @dataclass(frozen=True)
 class LiveStatus:
-    """What the live line shows; produced by the writer thread about ten times a second."""
+    """What the live line shows: replaced by the writer thread after every block."""
 
     elapsed_s: float
     level_dbfs: float = FLOOR_DBFS
@@ -446,6 +447,15 @@ class _Writer(threading.Thread):
         self.status = LiveStatus(0.0)
 
     def run(self) -> None:
+        try:
+            self._run()
+        except Exception as e:  # a bug here must end the recording, not silently stop writing
+            self.error = OSError(f"internal error: {e!r}")
+            self.stopper.stop("write_error")
+            while self.blocks.get() is not None:
+                pass  # let the audio callback's queue drain until the recorder stops
+
+    def _run(self) -> None:
         batch: list[bytes] = []
         last_flush = time.monotonic()
         while True:

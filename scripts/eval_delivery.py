@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from delivery_signals import (  # noqa: E402
     MFA_DIR,
+    aligned_pauses,
     PHRASES,
     SR,
     build,
@@ -148,6 +149,7 @@ def eval_mfa(tr: Transcriber) -> None:
     fluent_min = 0.0
     fluent_invented = {"hesitation": 0, "acoustic": 0, "lexical": 0}
     her: list[str] = []
+    real_pauses: list[str] = []
     for clip in mfa_manifest():
         samples, _ = load_audio(MFA_DIR / clip["audio"])
         words = tr.transcribe(samples).words
@@ -169,6 +171,19 @@ def eval_mfa(tr: Transcriber) -> None:
         if clip["id"] in ("mfa/mfa_er", "mfa/mfa_erpause"):
             her.append(f"{clip['id']}: {sum(1 for f in m.fillers if f.kind != 'lexical')} fillers "
                        f"(transcript: {' '.join(w.text for w in words)})")
+        if "pauses = empty intervals" in (clip.get("timing_kind") or ""):
+            cells, extra = [], 0
+            truth = aligned_pauses(MFA_DIR / clip["timing"])
+            for start, dur in truth:
+                hits = [p for p in m.pauses if p.start_s < start + dur and p.end_s > start]
+                if hits:
+                    p = max(hits, key=lambda p: p.duration_s)
+                    cells.append(f"{dur:.2f}s@{start:.2f}: {p.start_s - start:+.2f}/{p.duration_s - dur:+.2f}")
+                else:
+                    cells.append(f"{dur:.2f}s@{start:.2f}: missed")
+            extra = sum(1 for p in m.pauses if p.duration_s >= 0.5
+                        and not any(p.start_s < s + d and p.end_s > s for s, d in truth))
+            real_pauses.append(f"{clip['id']}: " + "; ".join(cells) + f"; found where the aligner has speech: {extra}")
         if is_fluent(clip):
             fluent_min += clip["duration_s"] / 60.0
             for f in m.fillers:
@@ -180,6 +195,9 @@ def eval_mfa(tr: Transcriber) -> None:
           f"precision {hit / max(g, 1):.2f}")
     for line in her:
         print("  " + line)
+    print("  pauses >= 0.5 s against the forced alignments (acoustic_corpus, cold_corpus):")
+    for line in real_pauses:
+        print("    " + line)
     inv = fluent_invented["hesitation"] + fluent_invented["acoustic"]
     print(f"  fluent clips ({fluent_min:.2f} min): invented hesitation+acoustic {inv} = {inv / fluent_min:.2f}/min; "
           f"lexical {fluent_invented['lexical']} ({fluent_invented['lexical'] / fluent_min:.2f}/min, judged by context)")

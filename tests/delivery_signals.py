@@ -153,3 +153,25 @@ FILLER_FAMILY = {"um": "um", "uh": "uh"}  # the reference's spellings
 def count_matches(reference: dict[str, int], found: dict[str, int]) -> dict[str, tuple[int, int, int]]:
     """Per filler: (in reference, found, matched) where matched = min per clip."""
     return {k: (reference.get(k, 0), found.get(k, 0), min(reference.get(k, 0), found.get(k, 0))) for k in ("um", "uh")}
+
+
+def textgrid_words(path: Path) -> list[tuple[float, float, str]]:
+    """(start_s, end_s, text) of the "words" tier of a short-format Praat TextGrid; "" = silence."""
+    lines = [ln.strip() for ln in Path(path).read_text(encoding="utf-8").splitlines()]
+    i = lines.index('"words"') + 4  # name, xmin, xmax, count
+    out = []
+    while i + 2 < len(lines) and lines[i] != '"IntervalTier"':
+        start, end, text = float(lines[i]), float(lines[i + 1]), lines[i + 2].strip('"')
+        out.append((start, end, text))
+        i += 3
+    return out
+
+
+def aligned_pauses(path: Path, min_s: float = 0.5) -> list[tuple[float, float]]:
+    """(start_s, duration_s) of silences inside the utterance from a forced alignment."""
+    ivs = textgrid_words(path)
+    spoken = [k for k, iv in enumerate(ivs) if iv[2]]
+    if not spoken:
+        return []
+    inside = ivs[spoken[0]: spoken[-1] + 1]
+    return [(s, e - s) for s, e, t in inside if not t and e - s >= min_s]

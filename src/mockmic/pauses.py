@@ -16,16 +16,30 @@ from .prosody import LEVEL_HOP_S, Acoustics, runs
 from .results import Pause, Word
 
 MIN_SOUND_S = 0.05  # s: shorter bursts inside a silence are clicks, not speech
+HYSTERESIS_DB = 6.0  # dB: a sound must rise this far above the threshold somewhere to be speech
+
+
+def speech_mask(ac: Acoustics) -> np.ndarray:
+    """The speech mask without clicks and noise swells.
+
+    A run of frames above the silence threshold is speech only when it lasts
+    :data:`MIN_SOUND_S` and rises :data:`HYSTERESIS_DB` above the threshold somewhere; in a
+    noisy room the noise floor wanders a few dB across the threshold during a pause.
+    """
+    # In a recording with little headroom between noise and speech (a cheap headset in a
+    # noisy room), whole words stay within a few dB of the threshold: shrink the hysteresis.
+    rise = float(np.clip(ac.peak_dbfs - ac.threshold_dbfs - 6.0, 0.0, HYSTERESIS_DB))
+    mask = ac.speech.copy()
+    for a, b in runs(ac.speech):
+        if (b - a) * LEVEL_HOP_S < MIN_SOUND_S or ac.level_dbfs[a:b].max() < ac.threshold_dbfs + rise:
+            mask[a:b] = False
+    return mask
 SNAP_S = 0.5  # s: how far the audio may move the answer's edges from Whisper's
 
 
-def sound_runs(ac: Acoustics, *, min_sound_s: float = MIN_SOUND_S) -> list[tuple[float, float]]:
-    """(start_s, end_s) of stretches above the silence threshold, clicks removed."""
-    out = []
-    for a, b in runs(ac.speech):
-        if (b - a) * LEVEL_HOP_S >= min_sound_s:
-            out.append((a * LEVEL_HOP_S, b * LEVEL_HOP_S))
-    return out
+def sound_runs(ac: Acoustics) -> list[tuple[float, float]]:
+    """(start_s, end_s) of stretches of speech (:func:`speech_mask`)."""
+    return [(a * LEVEL_HOP_S, b * LEVEL_HOP_S) for a, b in runs(speech_mask(ac))]
 
 
 def answer_span(words: Sequence[Word], ac: Acoustics) -> tuple[float, float] | None:
@@ -112,11 +126,7 @@ def find_pauses(
     if span is None or ac.speech.size == 0:
         return []
     start, end = span
-    silent = ~ac.speech
-    # Fill click-length bursts of sound inside silence so they do not split a pause.
-    for a, b in runs(ac.speech):
-        if (b - a) * LEVEL_HOP_S < MIN_SOUND_S:
-            silent[a:b] = True
+    silent = ~speech_mask(ac)  # clicks and noise swells do not split a pause
     pauses = []
     for a, b in runs(silent):
         s = max(a * LEVEL_HOP_S, start)

@@ -45,9 +45,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import analyze, models, record, reports, questions
+    from . import analyze, models, practice, questions, record, reports
 
-    for module in (analyze, models, record, reports, questions):
+    for module in (analyze, models, record, reports, questions, practice):
         for command in module.COMMANDS:
             cli.add_command(command)
 

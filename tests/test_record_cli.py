@@ -484,3 +484,12 @@ def test_between_two_recordings_stdin_belongs_to_the_program(virtual_mic, home):
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert out.split() == ["max_seconds", "enter"]
+
+
+def test_a_data_home_that_cannot_be_written_is_one_sentence(virtual_mic, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    env = env_for(virtual_mic, blocker / "home")
+    out = subprocess.run(MOCKMIC + ["record", "--countdown", "0", "--max-seconds", "1"], env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert_clean_error(out.returncode, out.stderr, f"Recordings cannot be written in {blocker / 'home' / 'incoming'}")

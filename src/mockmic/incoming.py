@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from . import config
-from .errors import MockmicError
+from .errors import MockmicError, StoreError
 
 INCOMING_DIR = "incoming"  # recordings not yet stored
 RECORDED_DIR = "recorded"  # recordings kept without analysis (--no-analyze)
@@ -347,7 +347,11 @@ def recover_recordings(home: Path | None = None) -> tuple[list[PendingRecording]
     store = Store(home) if home is not None else Store()
     ready: list[PendingRecording] = []
     notes: list[RecoveryNote] = []
-    for marker in leftover_markers(home):
+    try:
+        markers = leftover_markers(home)
+    except OSError as e:
+        raise StoreError(f"Unfinished recordings in {incoming_dir(home)} cannot be read: {e.strerror or e}.") from e
+    for marker in markers:
         pending = PendingRecording(marker)
         wav = pending.path
         try:

@@ -14,6 +14,7 @@ on disk after every batch (about once a second), see :mod:`mockmic.incoming`.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import queue
 import signal
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import DeviceError
+from .errors import DeviceError, StoreError
 from .incoming import (  # noqa: F401 - recovery is part of the recorder's API
     IncrementalWav,
     Marker,
@@ -518,8 +519,6 @@ class _Writer(threading.Thread):
 
 
 def _write_error_sentence(e: OSError, path: Path, kept_s: float) -> str:
-    import errno
-
     if e.errno in (errno.ENOSPC, errno.EDQUOT):
         cause = "the disk is full"
     elif e.errno == errno.EFBIG:
@@ -583,6 +582,8 @@ def record_answer(
     DeviceError
         PortAudio missing, no microphone, device unknown, busy or refusing every rate.
         Nothing is written in these cases.
+    StoreError
+        The recording cannot be created in the data home (permissions, full disk).
     """
     options = options or RecordOptions()
     stopper = stopper or Stopper()
@@ -604,15 +605,19 @@ def record_answer(
     try:
         if before_start is not None:
             before_start(device, rate)
-        marker = Marker.create(
-            incoming_dir(home), new_recording_id(),
-            question=question, sample_rate_hz=rate, device=device.name,
-        )
+        folder = incoming_dir(home)
         try:
-            wav = IncrementalWav(marker.wav_path, rate)
-        except BaseException:
-            marker.remove()
-            raise
+            marker = Marker.create(folder, new_recording_id(), question=question, sample_rate_hz=rate,
+                                   device=device.name)
+            try:
+                wav = IncrementalWav(marker.wav_path, rate)
+            except BaseException:
+                marker.remove()
+                raise
+        except OSError as e:
+            if e.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise StoreError(f"The disk is full, so nothing could be recorded in {folder}: free some space.") from e
+            raise StoreError(f"Recordings cannot be written in {folder}: {e.strerror or e}.") from e
     except BaseException:
         with contextlib.suppress(Exception):
             stream.close()

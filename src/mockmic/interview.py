@@ -389,10 +389,21 @@ def list_interviews(home: Path | None = None) -> list[InterviewRecord]:
     return out
 
 
-def previous_interview(home: Path | None, before_id: str) -> InterviewRecord | None:
-    """The latest interview started before ``before_id`` with at least one scored answer."""
-    earlier = [r for r in list_interviews(home) if r.id < before_id and r.answered]
-    return earlier[-1] if earlier else None
+def previous_interview(home: Path | None, current: InterviewRecord) -> InterviewRecord | None:
+    """The latest interview started before ``current`` with at least one scored answer."""
+    import datetime as _dt
+
+    def started(r: InterviewRecord):
+        try:
+            when = _dt.datetime.fromisoformat(r.started_at)
+        except (TypeError, ValueError):
+            return None
+        return when if when.tzinfo else when.astimezone()
+
+    now = started(current)
+    earlier = [r for r in list_interviews(home)
+               if r.id != current.id and r.answered and started(r) is not None and (now is None or started(r) <= now)]
+    return max(earlier, key=lambda r: (started(r), r.id)) if earlier else None
 
 
 # --- text ----------------------------------------------------------------------------------

@@ -417,7 +417,7 @@ class Interview:
         self.path = save_interview(self.record, self.home)
 
     def _finish(self) -> None:
-        previous = previous_interview(self.home, self.record.id)
+        previous = previous_interview(self.home, self.record)
         self.record.summary = summarise(self.record, previous)
         self.path = save_interview(self.record, self.home)
 
@@ -512,4 +512,5 @@ class Interview:
 
 
 def _now() -> str:
-    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    # Milliseconds: two interviews in one second (scripts, tests) still come in order.
+    return _dt.datetime.now().astimezone().isoformat(timespec="milliseconds")

@@ -143,3 +143,45 @@ def test_a_failing_block_consumer_does_not_stop_the_recording(virtual_mic):
     assert len(calls) == 1
     assert result.stop_reason == "max_seconds" and result.duration_s == 1.0
     result.pending.discard()
+
+
+def _suspend(mic, on: bool) -> None:
+    import subprocess
+
+    subprocess.run(["pactl", "suspend-sink", "mic_feed", "1" if on else "0"], env=mic.env, check=True)
+
+
+def test_a_device_that_never_delivers_audio_is_reported_not_waited_for(virtual_mic):
+    _suspend(virtual_mic, True)  # the stream opens, but no block ever arrives
+    began = time.monotonic()
+    result = record_answer(options=RecordOptions(start_timeout_s=2.0, max_seconds=10), stop_on_enter=False,
+                           handle_signals=False)
+    assert time.monotonic() - began < 6.0
+    assert result.stop_reason == "no_audio" and result.duration_s == 0
+    assert result.error.startswith("The microphone 'default' delivered no audio within 2 s")
+    result.pending.discard()
+
+
+def test_a_device_that_stalls_mid_recording_keeps_what_was_recorded(virtual_mic, answer):
+    wav, _ = answer
+    started = threading.Event()
+
+    def stall():
+        started.wait(30)
+        virtual_mic.play(wav, wait=False)
+        time.sleep(2.0)
+        _suspend(virtual_mic, True)  # blocks stop arriving, as from a wedged USB device
+
+    t = threading.Thread(target=stall)
+    t.start()
+    began = time.monotonic()
+    result = record_answer(options=RecordOptions(stall_timeout_s=2.0), stop_on_enter=False, handle_signals=False,
+                           on_recording=started.set)
+    t.join()
+    assert time.monotonic() - began < 12.0
+    assert result.stop_reason == "device_lost"
+    assert 1.5 <= result.duration_s <= 3.0
+    assert wav_is_complete(result.path) == round(result.duration_s * result.sample_rate_hz)
+    data, _ = sf.read(str(result.path), dtype="float32")
+    assert abs(data).max() > 0.05
+    result.pending.discard()

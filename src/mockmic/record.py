@@ -665,11 +665,15 @@ def record_answer(
                             on_status(writer.status)
             finally:
                 _enter_watcher.unwatch(stopper)
+                last = last_block_at[0]
+                flowing = last is not None and time.monotonic() - last < 0.5
                 with contextlib.suppress(Exception):
-                    if stopper.reason == "device_lost":
-                        stream.abort()
-                    else:
+                    if flowing and stopper.reason not in ("device_lost", "no_audio"):
                         stream.stop()  # delivers the buffers already captured
+                    else:
+                        # stop() waits for a stuck device to drain and can hang for ever;
+                        # abort() returns at once, and there is nothing left to deliver.
+                        stream.abort()
                 with contextlib.suppress(Exception):
                     stream.close()
                 blocks.put(None)

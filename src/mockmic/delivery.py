@@ -15,7 +15,7 @@ Example
 >>> signal = np.concatenate([tone, np.zeros(sr, np.float32), tone])
 >>> words = [Word("Hello", 0.0, 1.0, 0.9), Word("there.", 2.0, 3.0, 0.9)]
 >>> m = analyze_delivery(signal, words)
->>> [(p.start_s, p.duration_s) for p in m.pauses]
+>>> [(round(p.start_s, 1), round(p.duration_s, 1)) for p in m.pauses]
 [(1.0, 1.0)]
 """
 
@@ -190,16 +190,17 @@ def _pace_windows(words: Sequence[Word], span: tuple[float, float], window_s: fl
     return out
 
 
-def _pitch_stats(ac, span, pauses_total: float, opts: DeliveryOptions) -> tuple[PitchStats, dict]:
+def _pitch_stats(ac, span, opts: DeliveryOptions) -> PitchStats:
+    """Median pitch of voiced frames, and the median 10-90% spread over ``pitch_window_s``."""
     from .prosody import PITCH_HOP_S, semitone_spread, voiced_mask
 
     if span is None or ac.f0_hz.size == 0:
-        return PitchStats(None, None, None), {}
+        return PitchStats(None, None, None)
     sl = ac.pitch_slice(*span)
     voiced = voiced_mask(ac, sl, min_prob=0.3)
     f0 = ac.f0_hz[sl]
     if voiced.sum() < 10:
-        return PitchStats(None, None, None), {}
+        return PitchStats(None, None, None)
     median = float(np.median(f0[voiced]))
     spreads = []
     per_window = max(1, int(round(opts.pitch_window_s / PITCH_HOP_S)))
@@ -215,10 +216,11 @@ def _pitch_stats(ac, span, pauses_total: float, opts: DeliveryOptions) -> tuple[
         spreads = [s] if s is not None else []
     variation = float(np.median(spreads)) if spreads else None
     monotone = None if variation is None else variation < opts.monotone_semitones
-    return PitchStats(round(median, 1), None if variation is None else round(variation, 2), monotone), {}
+    return PitchStats(round(median, 1), None if variation is None else round(variation, 2), monotone)
 
 
-def _loudness(samples, sample_rate, ac, words: Sequence[Word], span, opts: DeliveryOptions) -> tuple[LoudnessStats, dict]:
+def _loudness(ac, words: Sequence[Word], span, opts: DeliveryOptions) -> tuple[LoudnessStats, dict]:
+    """Median level of speech frames, its spread over 1 s windows, flatness, trailing off."""
     from .prosody import LEVEL_HOP_S
 
     if span is None or not ac.speech.any():
@@ -330,8 +332,8 @@ def analyze_delivery(
     wpm = 60.0 * n_words / duration if duration > 0 and n_words else None
     art = 60.0 * n_words / speaking if speaking > 0 and n_words else None
     minutes = duration / 60.0
-    pitch, _ = _pitch_stats(ac, span, paused, opts)
-    loudness, loud_extra = _loudness(samples, sample_rate, ac, words, span, opts)
+    pitch = _pitch_stats(ac, span, opts)
+    loudness, loud_extra = _loudness(ac, words, span, opts)
     extra: dict[str, Any] = {
         "answer_start_s": round(span[0], 3) if span else None,
         "answer_end_s": round(span[1], 3) if span else None,

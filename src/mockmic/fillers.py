@@ -20,7 +20,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import lexicon_fillers as lex
-from .pauses import sound_runs
 from .prosody import LEVEL_HOP_S, Acoustics, runs, semitone_spread, voiced_mask
 from .results import Filler, Word
 
@@ -372,5 +371,4 @@ __all__ = [
     "hesitation_fillers",
     "is_filled_pause",
     "lexical_fillers",
-    "sound_runs",
 ]

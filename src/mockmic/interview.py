@@ -425,7 +425,8 @@ def summary_text(record: InterviewRecord, summary: InterviewSummary | None = Non
 
     s = summary or record.summary or summarise(record)
     numbers = {a.question_id: i for i, a in enumerate(record.answers, 1)}
-    lines = [f"Interview {record.id}: {s.answered} of {len(record.answers)} question(s) answered"
+    asked = max(len(record.planned), len(record.answers))
+    lines = [f"Interview {record.id}: {s.answered} of {asked} question(s) answered"
              + (f", {s.skipped} skipped" if s.skipped else "")
              + (" (interrupted)" if record.status == "interrupted" else "") + "."]
     if record.answers:

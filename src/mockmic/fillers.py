@@ -35,7 +35,8 @@ class FilledPauseRules:
     min_s : float, s
         Shortest sound taken as a filled pause.
     min_voiced : float, 0..1
-        Share of its pitch frames that must be voiced.
+        When at least this share of its pitch frames is voiced, the pitch must also be flat;
+        below it (creaky or breathy voice) the spectrum alone decides.
     voiced_prob : float, 0..1
         pYIN voicing probability above which a frame counts as voiced (pYIN is cautious
         with creaky voices, so this is lower than its own 0.5).
@@ -53,6 +54,9 @@ class FilledPauseRules:
         Sounds are also cut at dips this deep below the level on both sides.
     reach_s : float, s
         How far past the neighbouring words' edges a transcribed filler is looked for.
+    min_inside : float, 0..1
+        Share of a sound that must lie between the neighbouring words for it to be the
+        filler Whisper wrote there.
     acoustic_min_s : float, s
         Shortest untranscribed sound reported as an acoustic filler (stricter, because
         nothing in the transcript supports it).

@@ -83,6 +83,78 @@ def test_prompts_from_stdin_skip_refuse_and_finish(answers, _private_home):
     assert data["status"] == "finished" and [a["status"] for a in data["answers"]] == ["skipped"]
 
 
+def test_sigterm_at_a_prompt_ends_the_interview_with_its_summary(answers, _private_home):
+    import os
+
+    env = dict(os.environ, MOCKMIC_HOME=str(_private_home))
+    proc = subprocess.Popen(MOCKMIC + ["practice", "--answers", str(answers), "--count", "2"], env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdin.write("s\n")
+    proc.stdin.flush()
+    lines = []
+    while not (lines and lines[-1].startswith("Question 2 of 2")):
+        line = proc.stderr.readline()
+        assert line, "".join(lines)
+        lines.append(line)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err and "Stopped by SIGTERM." in err
+    assert "0 of 2 question(s) answered, 1 skipped (stopped by SIGTERM)." in out
+    assert interview_file(_private_home)["status"] == "terminated"
+
+
+def test_own_questions_file_is_the_interview(tmp_path, answers, _private_home):
+    mine = tmp_path / "mine.toml"
+    mine.write_text('[[question]]\nid = "my-launch"\ntext = "Tell me about the launch you ran."\n\n'
+                    '[[question]]\nid = "my-outage"\ncategory = "mine"\ntext = "What went wrong in the outage?"\n')
+    out = run(["--answers", str(answers), "--questions", str(mine)], _private_home, stdin="s\ns\n")
+    assert out.returncode == 0, out.stderr
+    assert "Question 1 of 2 [custom]: Tell me about the launch you ran." in out.stderr
+    assert "Question 2 of 2 [mine]: What went wrong in the outage?" in out.stderr
+    assert [a["question_id"] for a in interview_file(_private_home)["answers"]] == ["my-launch", "my-outage"]
+
+
+@pytest.mark.parametrize(
+    "args, error",
+    [
+        (["--count", "5"], "Error: {answers} holds 3 answer(s) for 5 questions: give --count 3 or add files."),
+        (["--question", "no-such-question"], "Error: No question with id 'no-such-question': see `mockmic questions` for the ids."),
+        (["--category", "astrology"], "Error: No questions in category 'astrology' (categories: "),
+    ],
+)
+def test_bad_choices_are_one_sentence(answers, _private_home, args, error):
+    out = run(["--answers", str(answers), *args], _private_home, stdin="")
+    assert out.returncode == 1, out.stderr
+    errors = [line for line in out.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and errors[0].startswith(error.format(answers=answers)), out.stderr
+    assert "Traceback" not in out.stderr and not (_private_home / "interviews").exists()
+
+
+def test_no_microphone_is_said_before_the_first_question(tmp_path, _private_home):
+    import os
+
+    client_conf = tmp_path / "client.conf"
+    client_conf.write_text("autospawn = no\n")
+    env = dict(os.environ, PULSE_SERVER=f"unix:{tmp_path}/no-such-server", PULSE_CLIENTCONFIG=str(client_conf),
+               MOCKMIC_HOME=str(_private_home))
+    out = subprocess.run(MOCKMIC + ["practice", "--countdown", "0"], env=env, input="\n", capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 1, out.stderr
+    assert out.stderr.splitlines()[-1].startswith("Error: No microphone was found"), out.stderr
+    assert "Question 1" not in out.stderr and "Traceback" not in out.stderr
+
+
+def test_help_names_every_option():
+    out = subprocess.run(MOCKMIC + ["practice", "--help"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0
+    for option in ("--count", "--category", "--question", "--questions", "--max-seconds", "--device", "--answers",
+                   "--countdown", "--no-follow-ups"):
+        assert option in out.stdout
+    assert "What was the outcome?" in out.stdout and "summary" in out.stdout
+
+
 def test_answers_folder_interview_with_follow_ups_and_summary(answers, _private_home):
     out = run(["--answers", str(answers), "--question", "mistake-at-work", "--question", "prevent-recurrence",
                "--question", "how-handle-mistakes"], _private_home, stdin="\n\n\n\n")

@@ -99,7 +99,9 @@ class ScriptedSource:
     can_retry = True
     label = "scripted"
 
-    def __init__(self, files: list[Path | None], folder: Path, *, interrupt_at: int | None = None) -> None:
+    def __init__(self, files: list[Path | None], folder: Path, *, interrupt_at: int | None = None,
+                 stop_reasons: dict[int, str] | None = None) -> None:
+        self.stop_reasons = stop_reasons or {}
         self.files = list(files)
         self.folder = folder
         self.prompts: list[tuple[str, int, bool]] = []
@@ -114,7 +116,8 @@ class ScriptedSource:
             return None
         copy = self.folder / f"take-{len(self.prompts)}.wav"
         shutil.copy(path, copy)
-        return Take(path=copy, mode="move", session_id=new_session_id())
+        return Take(path=copy, mode="move", session_id=new_session_id(),
+                    stop_reason=self.stop_reasons.get(len(self.prompts)))
 
 
 class Script:
@@ -212,6 +215,33 @@ def test_ctrl_c_keeps_finished_answers_and_the_summary(tmp_path, tones, analyzer
     saved = json.loads((_private_home / "interviews" / f"{record.id}.json").read_text())
     assert saved["status"] == "interrupted" and saved["summary"]["answered"] == 1
     assert "(interrupted)" in summary_text(record)
+
+
+def test_ctrl_c_during_an_answer_keeps_that_answer_and_asks_no_follow_up(tmp_path, tones, analyzer, _private_home):
+    paths, _ = tones
+    # the recorder stopped the second answer for Ctrl-C: it is analysed and stored, then the end
+    source = ScriptedSource([paths["strong"], paths["no_result"], paths["outcome"]], tmp_path, stop_reasons={2: "interrupt"})
+    record = Interview([Q_MISTAKE, Q_PREVENT, Q_HANDLE], source, analyzer=analyzer).run()
+    assert record.status == "interrupted"
+    assert [a.status for a in record.answers] == ["answered", "interrupted"]
+    assert record.answers[1].follow_up is None and record.answers[1].scores is not None
+    assert len(source.prompts) == 2  # no follow-up, no third question
+    assert {s.id for s in Store(_private_home).list()} == {a.session_id for a in record.answers}
+    assert record.summary.answered == 2
+
+
+def test_a_failed_analysis_is_noted_and_the_interview_goes_on(tmp_path, tones, analyzer, _private_home):
+    paths, _ = tones
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(b"RIFF but not really a wave file")
+    events = Events()
+    record = Interview([Q_MISTAKE, Q_HANDLE], ScriptedSource([broken, paths["strong"]], tmp_path), analyzer=analyzer,
+                       listener=events).run()
+    assert [a.status for a in record.answers] == ["failed", "answered"]
+    assert record.answers[0].note and record.status == "finished"
+    notes = [e[1] for e in events.seen if e[0] == "note"]
+    assert notes == [record.answers[0].note] and notes[0].endswith(".") and "\n" not in notes[0]
+    assert [s.id for s in Store(_private_home).list()] == [record.answers[1].session_id]
 
 
 def test_the_summary_compares_with_the_last_interview(tmp_path, tones, analyzer, _private_home):

@@ -109,7 +109,7 @@ class InterviewRecord:
     planned: tuple[str, ...]  # question ids, in the order they are asked
     answers: list[AnswerRecord] = field(default_factory=list)
     replaced: list[AnswerRecord] = field(default_factory=list)  # earlier attempts a retry replaced
-    status: str = "in_progress"  # "in_progress" | "finished" | "interrupted"
+    status: str = "in_progress"  # "in_progress" | "finished" | "interrupted" | "terminated" | "failed"
     ended_at: str | None = None
     summary: InterviewSummary | None = None
 
@@ -428,7 +428,8 @@ def summary_text(record: InterviewRecord, summary: InterviewSummary | None = Non
     asked = max(len(record.planned), len(record.answers))
     lines = [f"Interview {record.id}: {s.answered} of {asked} question(s) answered"
              + (f", {s.skipped} skipped" if s.skipped else "")
-             + (" (interrupted)" if record.status == "interrupted" else "") + "."]
+             + {"interrupted": " (interrupted)", "terminated": " (stopped by SIGTERM)",
+                "failed": " (stopped by an error)"}.get(record.status, "") + "."]
     if record.answers:
         lines += ["", f"  {'#':>2}  {'question':<34} {'overall':>7} {'delivery':>8} {'structure':>9} {'accountability':>14}"]
         for i, a in enumerate(record.answers, 1):

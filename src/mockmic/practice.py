@@ -231,6 +231,12 @@ class MicrophoneAnswers:
         self.on_recording = on_recording
         self.on_recorded = on_recorded  # called with the RecordingResult
 
+    def check(self) -> str:
+        """The name of the input device that will record; DeviceError (one sentence) if none."""
+        from .record import find_input_device
+
+        return find_input_device(getattr(self.options, "device", None)).name
+
     def answer(self, prompt: str, *, position: int, follow_up: bool) -> Take | None:
         from .record import Stopper, record_answer
 
@@ -256,7 +262,8 @@ class MicrophoneAnswers:
                 result.pending.discard()
             else:
                 result.pending.release()  # complete and valid; the next `mockmic record` analyses it
-            raise InterviewStopped("terminate", f"Stopped by SIGTERM: the recording is kept in {result.path}.")
+            raise InterviewStopped("terminate", f"Stopped by SIGTERM: the recording is kept in {result.path}; "
+                                                "`mockmic record --recover` analyses it.")
         if result.stop_reason == "interrupt" and not result.speech_detected:
             result.pending.discard()  # Ctrl-C before a word was said: no answer to keep
             raise KeyboardInterrupt
@@ -346,6 +353,7 @@ class Interview:
             planned=tuple(q.id for q in self.questions),
         )
         self.path: Path | None = None
+        self.error: str | None = None  # why a "failed" or "terminated" interview ended
         self._by_index: dict[int, AnswerRecord] = {}
 
     # -- the loop --
@@ -353,8 +361,9 @@ class Interview:
     def run(self) -> InterviewRecord:
         """Ask every question; returns when they are done, on "quit", Ctrl-C or SIGTERM.
 
-        The record's ``status`` says which: "finished", "interrupted" (Ctrl-C) or
-        "terminated" (SIGTERM). Every finished answer is stored either way.
+        The record's ``status`` says which: "finished", "interrupted" (Ctrl-C), "terminated"
+        (SIGTERM) or "failed" (the microphone failed: :attr:`error` says how). Every finished
+        answer is stored either way.
         """
         status = "finished"
         try:
@@ -362,10 +371,14 @@ class Interview:
         except (KeyboardInterrupt, _Interrupted):
             status = "interrupted"
         except InterviewStopped as e:
-            status = "terminated" if e.reason == "terminate" else "stopped"
-            self.listener.note(str(e))
+            # SIGTERM, or the microphone failed: the answers so far still make a summary.
+            status = "terminated" if e.reason == "terminate" else "failed"
+            self.error = str(e)
+        except BaseException:
+            status = "failed"
+            raise
         finally:
-            self.record.status = status if status != "stopped" else "finished"
+            self.record.status = status
             self.record.ended_at = _now()
             self._finish()
         return self.record

@@ -191,6 +191,24 @@ class PracticeListener:
             yield progress
 
 
+@contextlib.contextmanager
+def _terminate_ends_the_interview():
+    """SIGTERM between recordings ends the interview like Ctrl-C: summary printed, answers kept.
+    (During a recording the recorder handles it and keeps the audio.)"""
+    import signal
+
+    from ..practice import InterviewStopped
+
+    def handler(_sig, _frame):
+        raise InterviewStopped("terminate", "Stopped by SIGTERM.")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @click.command()
 @click.option("-n", "--count", type=click.IntRange(min=1), metavar="N",
               help="How many questions to ask (default 5, or one per file with --answers).")
@@ -289,19 +307,24 @@ def practice(count, category, question_ids, questions_file, max_seconds, silence
             home=home, enter=lines, on_status=live, before_start=before_start,
             on_recording=on_recording, on_recorded=on_recorded,
         )
+        source.check()  # no microphone: say so before the first question, not after it
 
     analyzer = Analyzer(model=model, language=language)
     interview = Interview(questions, source, analyzer=analyzer, home=home, choose=console.choose,
                           listener=listener, follow_ups=not no_follow_ups)
     console.say(f"Interview {interview.record.id}: {len(questions)} question(s)"
                 + (f" answered from {answers_dir}." if answers_dir is not None else "."))
-    record = interview.run()
+    with _terminate_ends_the_interview():
+        record = interview.run()
     click.echo("\n" + summary_text(record), nl=False)
     console.say(f"Saved the interview in {interview.path}.")
     if record.status == "interrupted":
         sys.exit(EXIT_INTERRUPTED)
     if record.status == "terminated":
+        console.say(interview.error or "Stopped by SIGTERM.")
         sys.exit(EXIT_TERMINATED)
+    if record.status == "failed" and interview.error:
+        raise click.ClickException(interview.error)
 
 
 COMMANDS = [practice]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 
 import click
@@ -68,8 +69,10 @@ class LiveLine:
             level = f"{status.level_dbfs:5.0f} dBFS" if status.level_dbfs > -100 else "  -inf dBFS"
             warn = ("  ! " + "; ".join(status.warnings)) if status.warnings else ""
             dropped = f"  dropped {status.overflow_count}" if status.overflow_count else ""
-            line = f"\r\x1b[2K● REC {int(minutes)}:{seconds:04.1f}  {meter_bar(status.level_dbfs)} {level}  {self.stop_hint}{dropped}{warn}"
-            sys.stderr.write(line)
+            line = f"● REC {int(minutes)}:{seconds:04.1f}  {meter_bar(status.level_dbfs)} {level}  {self.stop_hint}{dropped}{warn}"
+            # A wrapped line could not be redrawn in place: cut it to the terminal's width.
+            width = shutil.get_terminal_size((80, 24)).columns
+            sys.stderr.write("\r\x1b[2K" + line[: max(20, width - 1)])
             sys.stderr.flush()
             self._drawn = True
         elif status.warnings != self._last_warnings:

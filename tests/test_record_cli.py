@@ -121,7 +121,7 @@ def test_silence_stop_waits_for_speech_then_stops_after_the_silence(virtual_mic,
     # 2.5 s before + the answer up to its last voiced block + 1.5 s of silence; later by the
     # player's start-up latency, never earlier.
     expected_s = 2.5 + last_voiced_s(wav) + 1.5
-    assert expected_s - 0.2 < duration_s < expected_s + 2.0, (duration_s, expected_s)
+    assert expected_s - 0.2 < duration_s < expected_s + 3.0, (duration_s, expected_s)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
@@ -351,7 +351,8 @@ def test_silent_input_is_warned_about(virtual_mic, home):
     rc, _out, err = rec.finish(timeout=30)
     assert rc == 0, err
     warning = next(line for line in err.splitlines() if "no sound" in line)
-    assert 2.9 <= float(warning.split("]")[0].strip("[ s")) <= 3.3  # after 3 s of near-zero input
+    # after 3 s of near-zero input (shown when the next status is drawn, every 0.1 s)
+    assert 2.9 <= float(warning.split("]")[0].strip("[ s")) <= 3.6
 
 
 def test_clipping_is_warned_about(virtual_mic, home, tmp_path):

@@ -14,10 +14,13 @@ own session, whose report names the question's session, and both count for the q
 scores (:func:`mockmic.followup.combined_scores`). The interview file is rewritten after every
 question (:mod:`mockmic.interview`), so Ctrl-C loses no finished answer.
 
->>> from mockmic.practice import FolderAnswers, Interview, pick_questions   # doctest: +SKIP
+>>> from mockmic.interview import summary_text
+>>> from mockmic.pipeline import Analyzer
+>>> from mockmic.practice import FolderAnswers, Interview, pick_questions
+>>> from mockmic.questions import load_questions
 >>> qs = pick_questions(load_questions(), ids=["mistake-at-work"])
->>> record = Interview(qs, FolderAnswers("answers/"), analyzer=Analyzer()).run()
->>> print(summary_text(record))
+>>> record = Interview(qs, FolderAnswers("answers/"), analyzer=Analyzer()).run()  # doctest: +SKIP
+>>> print(summary_text(record))  # doctest: +SKIP
 """
 
 from __future__ import annotations

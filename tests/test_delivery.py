@@ -180,6 +180,11 @@ def test_pitch_median_and_a_monotone_voice():
     m = analyze_delivery(flat, words)
     assert m.pitch.median_hz == pytest.approx(180.0, rel=0.03)
     assert m.pitch.monotone is True and m.pitch.variation_semitones < 1.0
+    fb = {(f.area, f.severity): f for f in delivery_feedback(m, words)}
+    assert ("pitch", "medium") in fb and "monotone" in fb[("pitch", "medium")].message
+    assert "180 Hz" in fb[("pitch", "medium")].evidence
+    # A 12.6 s answer (16 words of 0.6 s, 15 gaps of 0.2 s) is far under the 60 s target.
+    assert ("length", "medium") in fb and "0:13 (13 s)" in fb[("length", "medium")].message
 
 
 def test_pitch_that_moves_is_not_monotone():

@@ -494,3 +494,16 @@ def test_a_data_home_that_cannot_be_written_is_one_sentence(virtual_mic, tmp_pat
     out = subprocess.run(MOCKMIC + ["record", "--countdown", "0", "--max-seconds", "1"], env=env,
                          capture_output=True, text=True, timeout=60)
     assert_clean_error(out.returncode, out.stderr, f"Recordings cannot be written in {blocker / 'home' / 'incoming'}")
+
+
+def test_ctrl_c_during_the_countdown_cancels_and_writes_nothing(virtual_mic, home):
+    rec = RecordProcess(["--countdown", "5"], env_for(virtual_mic, home))
+    deadline = time.monotonic() + 30
+    while not any(line.startswith("Starting in") for line in rec.err_lines) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    rec.proc.send_signal(signal.SIGINT)
+    rc, out, err = rec.finish(timeout=30)
+    assert rc == 130, err
+    assert "Traceback" not in err and "Interrupted." in err
+    assert "Recording:" not in err
+    assert not (home / "incoming").exists() or not list((home / "incoming").iterdir())

@@ -183,7 +183,7 @@ def test_answers_folder_interview_with_follow_ups_and_summary(answers, _private_
     assert set(sessions) == {a1["session_id"], a2["session_id"], a2["follow_up_session_id"], a3["session_id"]}
     assert sessions[a1["session_id"]].question == Q_MISTAKE
     follow = store.get(a2["follow_up_session_id"])
-    assert follow.question == "What was the outcome?"
+    assert follow.question == f"{Q_PREVENT} Follow-up: What was the outcome?"
     assert f"Follow-up to session {a2['session_id']} ({Q_PREVENT})." in follow.notices
     assert "checklist" in follow.transcript.text
     assert (answers / "02-followup.wav").is_file()  # the person's files stay where they were

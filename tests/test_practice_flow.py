@@ -175,7 +175,7 @@ def test_skip_redo_follow_ups_and_quit(tmp_path, tones, analyzer, _private_home)
     ids = {s.id: s for s in store.list()}
     assert set(ids) == {a1.session_id, a2.session_id, a2.follow_up_session_id, a3.session_id}
     follow = store.get(a2.follow_up_session_id)
-    assert follow.question == "What was the outcome?"
+    assert follow.question == f"{Q_PREVENT.text} Follow-up: What was the outcome?"
     assert f"Follow-up to session {a2.session_id}" in " ".join(follow.notices)
     assert store.audio_path(a2.follow_up_session_id).is_file()
     assert not list(tmp_path.glob("take-*.wav"))  # the recorder's files moved into the sessions
@@ -283,6 +283,33 @@ def test_work_on_puts_serious_issues_first_then_the_most_frequent():
     # on a tie of severity and count, content comes before delivery
     tie = work_on([_answer("a", 60, [length, Issue("low_ownership", "accountability", "medium", "Own")])])
     assert [w.key for w in tie] == ["low_ownership", "delivery_length"]
+
+
+def _report(text: str, question: str = Q_MISTAKE.text):
+    from mockmic.content import analyze_content
+    from mockmic.results import AudioInfo, SessionReport
+
+    words = words_from_text(text)
+    return SessionReport(id=new_session_id(), created_at="2026-11-26T16:00:00+00:00", question=question,
+                         audio=AudioInfo("x.wav", words[-1].end_s, SR),
+                         transcript=Transcript(text, "en", "none", words),
+                         content=analyze_content(words, question=question))
+
+
+def test_issues_judge_the_first_answer_whole_and_the_follow_up_only_for_what_it_says():
+    from mockmic.interview import answer_issues
+
+    first = _report(TEXTS["no_result"])
+    assert {i.key for i in answer_issues(first)} == {"missing_result"}  # no lesson: said by the missing Result
+    # a follow-up that names the outcome but no lesson is not blamed for the lesson it leaves out
+    plain = _report("The service was back within the hour and no customer lost any data at all that day, "
+                    "and the client renewed the contract the next month.")
+    assert "no_learning" in {p.kind for p in plain.content.pitfalls}
+    assert {i.key for i in answer_issues(first, plain)} == {"missing_result"}
+    # blame in the follow-up counts
+    blame = _report("It was not my fault, the QA team should have caught it before the release went out to "
+                    "every customer that week.")
+    assert {i.key for i in answer_issues(first, blame)} == {"missing_result", "blaming_others"}
 
 
 def test_strongest_and_weakest_skip_unscored_answers():

@@ -58,6 +58,9 @@ ISSUE_TEXT = {
 }
 
 
+FRAGMENT_PITFALLS = {"blaming_others", "denying_mistakes"}
+
+
 @dataclass(frozen=True)
 class Issue:
     """One thing an answer should do better: ``key`` is stable across answers and interviews."""
@@ -161,7 +164,7 @@ def answer_issues(
     needs: Sequence[str] = ("situation", "task", "action", "result"),
 ) -> tuple[Issue, ...]:
     """What the answer should do better: STAR parts and pitfalls of the first answer (what the
-    person volunteered), pitfalls the follow-up answer added, and delivery feedback of both."""
+    person volunteered), blame or denial in the follow-up answer, and delivery feedback of both."""
     found: dict[str, Issue] = {}
 
     def add(key: str, area: str, severity: str, message: str) -> None:
@@ -173,6 +176,10 @@ def answer_issues(
         if c is None or not c.sentences:
             return
         kinds = {p.kind for p in c.pitfalls}
+        if not with_parts:
+            # A follow-up's answer is a fragment: only what it says can count against it, not
+            # what it leaves out (the lesson, the stakes, the share of "I" may be in the answer).
+            kinds &= FRAGMENT_PITFALLS
         if with_parts and "denying_mistakes" not in kinds:
             for part in ("result", "action", "situation", "task"):
                 if part in needs and not getattr(c.star, part).present:

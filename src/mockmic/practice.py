@@ -471,7 +471,9 @@ class Interview:
             return dataclasses.replace(base, follow_up=fu, follow_up_status="no_recording")
         link = f"Follow-up to session {report.id} ({q.text})."
         try:
-            freport = self._analyse(ftake, question=fu.text, notices=(link,))
+            # The question names both, so the session reads on its own and is analysed as an
+            # answer to the same (e.g. mistake) question.
+            freport = self._analyse(ftake, question=follow_up_question(q, fu), notices=(link,))
         except MockmicError as e:
             self.listener.note(str(e))
             ftake.release()
@@ -525,6 +527,11 @@ class Interview:
             raise
         take.stored()
         return report
+
+
+def follow_up_question(question: Question, follow_up: FollowUp) -> str:
+    """The question a follow-up session is stored with: ``<question> Follow-up: <follow-up>``."""
+    return f"{question.text} Follow-up: {follow_up.text}"
 
 
 def _now() -> str:

@@ -365,5 +365,7 @@ def test_pick_questions():
     assert pick_questions(bank, count=2, category="mistakes", shuffle=False) == mistakes[:2]
     with pytest.raises(ConfigError, match="No question with id 'nope'"):
         pick_questions(bank, ids=["nope"])
+    with pytest.raises(ConfigError, match="The question 'failure' is given twice"):
+        pick_questions(bank, ids=["failure", "criticism", "failure"])
     with pytest.raises(ConfigError, match="No questions in category 'astrology'"):
         pick_questions(bank, category="astrology")

@@ -77,7 +77,7 @@ def pick_questions(
     Raises
     ------
     ConfigError
-        An unknown id or category, or a count below 1.
+        An unknown or repeated id, an unknown category, or a count below 1.
     """
     if count is not None and count < 1:
         raise ConfigError(f"The number of questions must be 1 or more, not {count}.")
@@ -88,6 +88,9 @@ def pick_questions(
             known = ", ".join(sorted({q.category for q in bank}))
             raise ConfigError(f"No questions in category '{category}' (categories: {known}).")
     if ids:
+        twice = next((i for n, i in enumerate(ids) if i in ids[:n]), None)
+        if twice is not None:
+            raise ConfigError(f"The question '{twice}' is given twice: an interview asks each question once (r redoes one).")
         by_id = {q.id: q for q in pool}
         missing = [i for i in ids if i not in by_id]
         if missing:

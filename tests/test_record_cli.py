@@ -245,7 +245,7 @@ def test_missing_portaudio_says_what_to_install(home):
 
 def test_analyze_never_imports_sounddevice():
     code = ("import sys, mockmic.cli, mockmic.pipeline, mockmic.audio, mockmic.store, mockmic.incoming, "
-            "mockmic.levels, mockmic.cli.record; print('sounddevice' in sys.modules)")
+            "mockmic.levels, mockmic.stopping, mockmic.cli.record; print('sounddevice' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -89,3 +89,20 @@ def test_streamed_transcript_is_as_faithful_as_whole_file(transcriber):
     # Word times run in order across chunk joins and stay inside the audio.
     starts = [w.start_s for w in streamed.words]
     assert starts == sorted(starts) and streamed.words[-1].end_s <= signal.size / SR + 0.01
+
+
+def test_live_transcriber_resamples_device_blocks_without_losing_audio():
+    from mockmic.streaming import LiveTranscriber
+
+    rng = np.random.default_rng(3)
+    rate = 44100
+    signal = np.concatenate([(0.3 * rng.standard_normal(rate * 10)).astype(np.float32), np.zeros(rate, np.float32),
+                             (0.3 * rng.standard_normal(rate * 6)).astype(np.float32)])
+    fake = FakeTranscriber()
+    live = LiveTranscriber(fake, StreamOptions(min_chunk_s=8.0))
+    for i in range(0, signal.size, 4410):
+        live(signal[i:i + 4410], rate)
+    live.finish()
+    total_16k = sum(c.size for c in fake.chunks)
+    assert abs(total_16k - signal.size * SR / rate) <= 2
+    assert len(fake.chunks) == 2 and 10.0 < fake.chunks[0].size / SR < 11.0

@@ -156,3 +156,37 @@ class StreamingTranscriber:
             transcribe_seconds=spent,
             dropped_hallucinations=tuple(dropped),
         )
+
+
+class LiveTranscriber:
+    """The recorder's ``on_block(samples, rate_hz)`` consumer: resample to 16 kHz and stream.
+
+    Starts transcribing chunks while the person is still speaking; :meth:`finish` returns the
+    whole transcript once recording has stopped. ``soxr`` (a librosa dependency) resamples
+    block by block without seams.
+    """
+
+    def __init__(self, transcriber, options: StreamOptions | None = None):
+        self.stream = StreamingTranscriber(transcriber, options)
+        self._resampler = None
+        self._rate: int | None = None
+
+    def __call__(self, samples: np.ndarray, rate_hz: int) -> None:
+        block = np.asarray(samples, dtype=np.float32).reshape(-1)
+        if rate_hz != SAMPLE_RATE:
+            if self._resampler is None:
+                import soxr
+
+                self._rate = rate_hz
+                self._resampler = soxr.ResampleStream(rate_hz, SAMPLE_RATE, 1, dtype="float32")
+            block = self._resampler.resample_chunk(block)
+        self.stream.feed(block)
+
+    def finish(self) -> Transcript:
+        if self._resampler is not None:
+            self.stream.feed(self._resampler.resample_chunk(np.zeros(0, np.float32), last=True))
+        return self.stream.finish()
+
+    @property
+    def timing(self) -> StreamTiming | None:
+        return self.stream.timing

@@ -38,6 +38,17 @@ def _tool(name: str) -> str:
     return path
 
 
+def _die_with_parent() -> None:
+    # A test run killed by a timeout never reaches teardown; the server must not outlive it.
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: teardown still stops the server
+
+
 def reinit_portaudio() -> None:
     """Make sounddevice (if imported) see the current PULSE_SERVER: PortAudio scans once."""
     import sys
@@ -96,6 +107,7 @@ class VirtualMic:
             [_tool("pulseaudio"), "--daemonize=no", "--exit-idle-time=-1", "-n", "-F", str(config),
              "--use-pid-file=no", f"--log-target=file:{self.log}"],
             env=server_env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
         )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:

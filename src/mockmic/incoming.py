@@ -281,9 +281,11 @@ class PendingRecording:
 
         return float(sf.info(str(self.path)).duration)
 
-    def analyse_and_store(self, analyzer, store=None):
+    def analyse_and_store(self, analyzer, store=None, *, transcript=None):
         """Analyse with ``analyzer`` (a :class:`mockmic.pipeline.Analyzer`) and store the session,
         moving the WAV into its folder. Returns ``(report, session_folder)``.
+
+        ``transcript``: one made while recording (streamed), so only analysis is left to do.
 
         On any error the recording stays in ``incoming/`` for ``mockmic record --recover``.
         """
@@ -295,7 +297,8 @@ class PendingRecording:
         # The report names where the audio will live once stored, not this passing folder.
         final = store.session_dir(self.session_id) / (AUDIO_STEM + self.path.suffix.lower())
         info = dataclasses.replace(info, path=str(final))
-        report = analyzer.analyze_samples(samples, info, question=self.question, session_id=self.session_id)
+        report = analyzer.analyze_samples(samples, info, question=self.question, session_id=self.session_id,
+                                          transcript=transcript)
         folder = store.save(report, self.path, mode="move")
         self.marker.remove()
         return report, folder

@@ -52,10 +52,15 @@ class StreamTiming:
 
 
 class StreamingTranscriber:
-    """Feed blocks with :meth:`feed` from any one thread; call :meth:`finish` once at the end."""
+    """Feed blocks with :meth:`feed` from any one thread; call :meth:`finish` once at the end.
+
+    ``transcriber`` is a :class:`mockmic.transcribe.Transcriber`, or a function returning one:
+    then the model loads on the worker thread when the first chunk is ready, so recording
+    starts at once and a model that fails to load costs the recording nothing.
+    """
 
     def __init__(self, transcriber, options: StreamOptions | None = None):
-        self.transcriber = transcriber
+        self._transcriber = transcriber
         self.options = options or StreamOptions()
         self._pending: list[np.ndarray] = []  # blocks since the last cut
         self._pending_n = 0
@@ -120,6 +125,12 @@ class StreamingTranscriber:
         self._pending_n = rest.size
         self._futures.append((offset, self._pool.submit(self._transcribe, chunk)))
 
+    @property
+    def transcriber(self):
+        if not hasattr(self._transcriber, "transcribe"):
+            self._transcriber = self._transcriber()
+        return self._transcriber
+
     def _transcribe(self, chunk: np.ndarray) -> Transcript:
         # Runs on the single worker thread, in order, so previous_text is the chunk before.
         t = self.transcriber.transcribe(chunk, previous_text=self._previous_text)
@@ -170,8 +181,17 @@ class LiveTranscriber:
         self.stream = StreamingTranscriber(transcriber, options)
         self._resampler = None
         self._rate: int | None = None
+        self.error: BaseException | None = None  # set when streaming failed: transcribe the file
 
     def __call__(self, samples: np.ndarray, rate_hz: int) -> None:
+        if self.error is not None:
+            return
+        try:
+            self._feed(samples, rate_hz)
+        except Exception as e:  # the recording must go on; the file is transcribed instead
+            self.error = e
+
+    def _feed(self, samples: np.ndarray, rate_hz: int) -> None:
         block = np.asarray(samples, dtype=np.float32).reshape(-1)
         if rate_hz != SAMPLE_RATE:
             if self._resampler is None:
@@ -182,10 +202,22 @@ class LiveTranscriber:
             block = self._resampler.resample_chunk(block)
         self.stream.feed(block)
 
-    def finish(self) -> Transcript:
+    def cancel(self) -> None:
+        """Drop chunks not yet transcribed (the recording is not being analysed now)."""
+        self.stream._pool.shutdown(wait=False, cancel_futures=True)
+
+    def finish(self) -> Transcript | None:
+        """The streamed transcript, or None when streaming failed (then transcribe the file)."""
+        if self.error is not None:
+            self.cancel()
+            return None
         if self._resampler is not None:
             self.stream.feed(self._resampler.resample_chunk(np.zeros(0, np.float32), last=True))
-        return self.stream.finish()
+        try:
+            return self.stream.finish()
+        except Exception as e:
+            self.error = e
+            return None
 
     @property
     def timing(self) -> StreamTiming | None:

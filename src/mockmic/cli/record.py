@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 
 import click
 
@@ -147,11 +148,24 @@ def record(question, question_id, device, max_seconds, countdown, silence_stop, 
         note("Recording: speak now, press Enter (or Ctrl-C) to stop.")
 
     options = RecordOptions(device=device, max_seconds=max_seconds, silence_stop_s=silence_stop)
+    analyzer = streamer = None
+    if not no_analyze:
+        # Transcribe while the person speaks: when they stop, only the last chunk is left, so
+        # the report follows within seconds. The model loads on the streaming thread with the
+        # first chunk; if it cannot, the recording is kept and the analysis below says why.
+        from ..pipeline import Analyzer
+        from ..streaming import LiveTranscriber
+
+        analyzer = Analyzer(model=model, language=language)
+        streamer = LiveTranscriber(lambda: analyzer.transcriber)
     try:
         result = record_answer(text, options=options, on_status=live, before_start=before_start,
-                               on_recording=on_recording)
+                               on_recording=on_recording, on_block=streamer)
     finally:
         live.end()
+    stopped_at = time.monotonic()
+    if streamer is not None and (result.stop_reason in ("terminate", "write_error") or result.duration_s == 0):
+        streamer.cancel()  # nothing is analysed now
         # Recovered recordings stay locked by this process until they are finished below.
     summary = (f"Recorded {result.duration_s:.1f} s at {result.sample_rate_hz} Hz "
                f"(stopped: {STOP_REASONS.get(result.stop_reason, result.stop_reason)}; "
@@ -184,11 +198,20 @@ def record(question, question_id, device, max_seconds, countdown, silence_stop, 
         raise click.ClickException(f"{result.error} Free some space, then run `mockmic record --recover`.")
     if result.error:
         note(result.error)  # the microphone went away: what it gave is analysed below
+    transcripts = {}
+    if streamer is not None:
+        streamed = streamer.finish()
+        if streamed is not None:
+            transcripts[result.session_id] = streamed
     _finish([result.pending], no_analyze=no_analyze, fmt=fmt, model=model, language=language, quiet=quiet,
-            print_reports=True, others=leftovers)
+            print_reports=True, others=leftovers, transcripts=transcripts, analyzer=analyzer)
+    if transcripts and streamer.timing is not None:
+        note(f"Transcribed while you spoke ({streamer.timing.chunks} chunk(s)); the report was ready "
+             f"{time.monotonic() - stopped_at:.1f} s after the recording stopped.")
 
 
-def _finish(pendings, *, no_analyze, fmt, model, language, quiet, print_reports, others=()):
+def _finish(pendings, *, no_analyze, fmt, model, language, quiet, print_reports, others=(), transcripts=None,
+            analyzer=None):
     """Analyse and store (or keep, with --no-analyze) each recording; print the reports."""
     from ..errors import MockmicError
 
@@ -211,11 +234,13 @@ def _finish(pendings, *, no_analyze, fmt, model, language, quiet, print_reports,
     failures = []
     try:
         with StderrProgress(quiet=quiet) as progress:
-            analyzer = Analyzer(model=model, language=language, on_progress=progress)
+            if analyzer is None:
+                analyzer = Analyzer(model=model, language=language)
+            analyzer.on_progress = progress
             for i, p in enumerate(everything):
                 path = p.path
                 try:
-                    report, folder = p.analyse_and_store(analyzer)
+                    report, folder = p.analyse_and_store(analyzer, transcript=(transcripts or {}).get(p.session_id))
                 except KeyboardInterrupt:
                     click.echo(f"Analysis interrupted: the recording is kept in {path}; "
                                "`mockmic record --recover` analyses it.", err=True)

@@ -17,7 +17,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-EVAL = Path(os.environ.get("MOCKMIC_EVAL", REPO.parent / "shared" / "eval"))
+from mockmic.config import shared_dir  # noqa: E402
+
+EVAL = Path(os.environ.get("MOCKMIC_EVAL") or (shared_dir() or REPO.parent / "shared") / "eval")
 SR = 16000
 
 PARAGRAPH = (
@@ -68,6 +70,8 @@ def child(kind: str, path: str) -> dict:
         for _ in segments:
             pass
         work_s = time.perf_counter() - t1
+    elif kind == "stream":
+        return stream_latency(Path(path))
     elif kind == "analyze":
         from mockmic.pipeline import Analyzer
 
@@ -81,6 +85,42 @@ def child(kind: str, path: str) -> dict:
         raise SystemExit(f"unknown kind {kind}")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"load_s": load_s, "work_s": work_s, "peak_mb": peak_mb}
+
+
+def stream_latency(path: Path) -> dict:
+    """Feed a recording to the live transcriber at real-time pace (as the microphone would, at
+    44.1 kHz in 0.1 s blocks), then time what is left after the "person" stops: the last
+    chunk's transcription plus the whole analysis."""
+    import librosa
+    import numpy as np
+
+    from mockmic.audio import load_audio
+    from mockmic.pipeline import Analyzer
+    from mockmic.streaming import LiveTranscriber
+
+    samples, info = load_audio(path)
+    device = librosa.resample(samples, orig_sr=SR, target_sr=44100).astype(np.float32)
+    analyzer = Analyzer()
+    live = LiveTranscriber(lambda: analyzer.transcriber)
+    block = 4410
+    start = time.perf_counter()
+    for i in range(0, device.size, block):
+        live(device[i:i + block], 44100)
+        wait = start + (i + block) / 44100 - time.perf_counter()
+        if wait > 0:
+            time.sleep(wait)
+    stopped = time.perf_counter()
+    transcript = live.finish()
+    analyzer.analyze_samples(samples, info, transcript=transcript)
+    return {"wait_s": time.perf_counter() - stopped, "chunks": live.timing.chunks, "tail_s": live.timing.tail_s}
+
+
+def batch_throughput(paths: list[Path], jobs: int) -> float:
+    """Files per minute for `mockmic analyze --jobs N` over ``paths`` (whole command)."""
+    t0 = time.perf_counter()
+    subprocess.run([str(REPO / ".venv" / "bin" / "mockmic"), "analyze", *map(str, paths), "--jobs", str(jobs),
+                    "--no-save", "-q", "--format", "json"], check=True, capture_output=True)
+    return len(paths) / (time.perf_counter() - t0) * 60
 
 
 def measure(kind: str, path: Path) -> dict:
@@ -106,6 +146,9 @@ def main() -> None:
     ap.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     ap.add_argument("--lengths", default="30,120,600", help="speech lengths in seconds (default 30,120,600)")
     ap.add_argument("--skip-eval", action="store_true", help="skip the real clips of ../shared/eval/mfa")
+    ap.add_argument("--stream-lengths", default="30,120,180",
+                    help="answer lengths (s) for the wait after recording stops, fed in real time ('' to skip)")
+    ap.add_argument("--batch", type=int, default=6, help="files in the --jobs 1/2 throughput run (0 to skip)")
     args = ap.parse_args()
     if args.child:
         print(json.dumps(child(*args.child)))
@@ -140,7 +183,21 @@ def main() -> None:
                 f"{full['work_s'] / plain['work_s']:6.2f} {plain['peak_mb']:>10.0f}/{full['peak_mb']:<11.0f} {full['load_s']:13.2f}",
                 flush=True,
             )
-    print("RTF: seconds of audio per second of wall time; ratio: whole analysis time / plain faster-whisper time.")
+        print("RTF: seconds of audio per second of wall time; ratio: whole analysis time / plain faster-whisper time.")
+        for seconds in [float(s) for s in args.stream_lengths.split(",") if s]:
+            path = make_speech(seconds, Path(tmp) / f"stream{seconds:.0f}.wav")
+            r = measure("stream", path)
+            print(f"Recording of {seconds:.0f} s, transcribed while spoken: report ready {r['wait_s']:.1f} s after it stopped "
+                  f"({r['chunks']} chunks, last chunk {r['tail_s']:.1f} s)", flush=True)
+        if args.batch:
+            clip = make_speech(30, Path(tmp) / "batch.wav")
+            paths = []
+            for i in range(args.batch):
+                p = Path(tmp) / f"batch{i}.wav"
+                p.write_bytes(clip.read_bytes())
+                paths.append(p)
+            for jobs in (1, 2):
+                print(f"Batch of {args.batch} x 30 s files, --jobs {jobs}: {batch_throughput(paths, jobs):.1f} files/min", flush=True)
 
 
 if __name__ == "__main__":

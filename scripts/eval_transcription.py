@@ -15,7 +15,9 @@ import numpy as np
 from mockmic.audio import load_audio
 from mockmic.transcribe import FILLER_PROMPT, TranscribeOptions, Transcriber
 
-EVAL = Path(os.environ.get("MOCKMIC_EVAL", Path(__file__).resolve().parents[2] / "shared" / "eval"))
+from mockmic.config import shared_dir  # noqa: E402
+
+EVAL = Path(os.environ.get("MOCKMIC_EVAL") or (shared_dir() or Path("../shared")) / "eval")
 FILLERS = ("um", "uh")
 # The references spell some fillers differently from Whisper.
 SPELLINGS = {"umm": "um", "uhh": "uh", "hmm": "hm", "mm": "hm", "mhm": "hm"}

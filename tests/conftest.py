@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 
 # The real-speech set sits beside the checkout (../shared/eval); MOCKMIC_EVAL moves it.
-EVAL_DIR = Path(os.environ.get("MOCKMIC_EVAL", Path(__file__).resolve().parents[2] / "shared" / "eval"))
+from mockmic.config import shared_dir  # noqa: E402
+
+EVAL_DIR = Path(os.environ.get("MOCKMIC_EVAL") or (shared_dir() or Path("../shared")) / "eval")
 SR = 16000  # Hz
 
 

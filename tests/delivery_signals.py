@@ -8,6 +8,7 @@ known to the sample.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -16,7 +17,10 @@ from pathlib import Path
 import numpy as np
 
 SR = 16000  # Hz
-EVAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval"
+from mockmic.config import shared_dir
+
+# ../shared/eval, wherever the checkout sits (MOCKMIC_EVAL moves it)
+EVAL_DIR = Path(os.environ.get("MOCKMIC_EVAL") or (shared_dir() or Path("../shared")) / "eval")
 MFA_DIR = EVAL_DIR / "mfa"
 AUDIBLE = 1e-3  # |sample| above this is espeak speech; espeak pads with exact zeros
 

@@ -42,3 +42,18 @@ def models_dirs() -> list[Path]:
 def models_install_dir() -> Path:
     """Where ``mockmic models install`` puts a model: the first of :func:`models_dirs`."""
     return models_dirs()[0]
+
+
+def shared_dir() -> Path | None:
+    """The team's shared folder (seed guides, the real-speech eval set) beside the checkout.
+
+    $MOCKMIC_SHARED when set; otherwise the first ``shared/`` found walking up from the
+    checkout (it sits at ``../shared``). Used only by evaluation scripts and tests.
+    """
+    env = os.environ.get("MOCKMIC_SHARED")
+    if env:
+        return Path(env).expanduser()
+    for parent in _PROJECT_ROOT.parents:
+        if (parent / "shared" / "eval").is_dir() or (parent / "shared" / "seeds").is_dir():
+            return parent / "shared"
+    return None

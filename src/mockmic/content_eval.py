@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .config import shared_dir
 from .content import ContentOptions, analyze_content, words_from_text
 from .results import ContentAnalysis, Word
 
@@ -20,7 +21,7 @@ PITFALL_KINDS = ("blaming_others", "denying_mistakes", "trivial_example", "dwell
 LABELS = ("situation", "task", "action", "result", "none")
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SET_DIR = _PROJECT_ROOT / "tests" / "data" / "content_set"
-SEEDS_DIR = _PROJECT_ROOT.parent / "shared" / "seeds"
+SEEDS_DIR = (shared_dir() or _PROJECT_ROOT.parent / "shared") / "seeds"
 
 
 @dataclass(frozen=True)

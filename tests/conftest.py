@@ -99,6 +99,23 @@ def speech_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("speech")
 
 
+# A short STAR answer, one sentence each, for tests that need several sentences of speech.
+STAR_SENTENCES = [
+    "In my last role I was responsible for the monthly revenue report.",
+    "One month I made a mistake in a spreadsheet formula, so the report overstated revenue.",
+    "I told my manager that it was my mistake and I fixed the calculation the same afternoon.",
+    "Then I wrote a checklist and added an automated check before anything is sent.",
+    "As a result no decision was based on the wrong number, and I learned to verify my work.",
+]
+
+
+def normalise_text(text: str) -> str:
+    """Lower case, no punctuation: what word error rates are computed on."""
+    import re
+
+    return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text.lower()).split())
+
+
 KNOWN_SENTENCE = (
     "I made a mistake when I sent the wrong invoice to a customer. "
     "I told my manager right away and fixed it the same afternoon."

@@ -10,27 +10,14 @@ import jiwer
 import numpy as np
 import pytest
 
-from conftest import espeak_samples, silence, write_wav
+from conftest import STAR_SENTENCES, normalise_text, espeak_samples, silence, write_wav
 from record_helpers import MOCKMIC, RecordProcess
 from virtual_mic import virtual_mic  # noqa: F401  (fixture)
-
-SENTENCES = [
-    "In my last role I was responsible for the monthly revenue report.",
-    "One month I made a mistake in a spreadsheet formula, so the report overstated revenue.",
-    "I told my manager that it was my mistake and I fixed the calculation the same afternoon.",
-    "Then I wrote a checklist and added an automated check before anything is sent.",
-    "As a result no decision was based on the wrong number, and I learned to verify my work.",
-]
-
-
-def norm(text: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text.lower()).split())
-
 
 @pytest.mark.slow
 def test_record_streams_and_matches_the_whole_file(virtual_mic, _private_home, tmp_path):
     parts = [silence(0.3)]
-    for s in SENTENCES:
+    for s in STAR_SENTENCES:
         parts += [espeak_samples(s), silence(0.8)]
     wav = write_wav(tmp_path / "long_answer.wav", np.concatenate(parts))
     env = virtual_mic.env
@@ -49,9 +36,9 @@ def test_record_streams_and_matches_the_whole_file(virtual_mic, _private_home, t
                            env=env, capture_output=True, text=True, timeout=300)
     assert whole.returncode == 0, whole.stderr
     whole_text = json.loads(whole.stdout)["transcript"]["text"]
-    truth = norm(" ".join(SENTENCES))
-    wer_stream = jiwer.wer(truth, norm(streamed["transcript"]["text"]))
-    wer_whole = jiwer.wer(truth, norm(whole_text))
+    truth = normalise_text(" ".join(STAR_SENTENCES))
+    wer_stream = jiwer.wer(truth, normalise_text(streamed["transcript"]["text"]))
+    wer_whole = jiwer.wer(truth, normalise_text(whole_text))
     assert wer_stream <= wer_whole + 0.05, (streamed["transcript"]["text"], whole_text)
     # The streamed words are timed against the stored recording: the first word starts
     # where the played speech starts, after the recorder's start-up latency.

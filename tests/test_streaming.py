@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import re
 
 import jiwer
 import numpy as np
 
-from conftest import SR, espeak_samples, silence
+from conftest import STAR_SENTENCES, normalise_text, SR, espeak_samples, silence
 from mockmic.streaming import StreamingTranscriber, StreamOptions
-
-SENTENCES = [
-    "In my last role I was responsible for the monthly revenue report.",
-    "One month I made a mistake in a spreadsheet formula, so the report overstated revenue.",
-    "I told my manager that it was my mistake and I fixed the calculation the same afternoon.",
-    "Then I wrote a checklist and added an automated check before anything is sent.",
-    "As a result no decision was based on the wrong number, and I learned to verify my work.",
-]
-
-
-def norm(text: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text.lower()).split())
-
 
 class FakeTranscriber:
     """Records the chunks it is given; says one word per chunk at the chunk's start."""
@@ -73,18 +59,18 @@ def test_no_pause_forces_a_cut_before_the_window_ends():
 
 def test_streamed_transcript_is_as_faithful_as_whole_file(transcriber):
     parts = []
-    for s in SENTENCES * 2:
+    for s in STAR_SENTENCES * 2:
         parts += [espeak_samples(s), silence(0.6)]
     signal = np.concatenate(parts)
-    truth = norm(" ".join(SENTENCES * 2))
+    truth = normalise_text(" ".join(STAR_SENTENCES * 2))
     whole = transcriber.transcribe(signal)
     stream = StreamingTranscriber(transcriber)
     for i in range(0, signal.size, 1600):
         stream.feed(signal[i:i + 1600])
     streamed = stream.finish()
     assert stream.timing.chunks >= 3
-    wer_whole = jiwer.wer(truth, norm(whole.text))
-    wer_stream = jiwer.wer(truth, norm(streamed.text))
+    wer_whole = jiwer.wer(truth, normalise_text(whole.text))
+    wer_stream = jiwer.wer(truth, normalise_text(streamed.text))
     assert wer_stream <= wer_whole + 0.05, (wer_stream, wer_whole, stream.chunk_texts, whole.text)
     # Word times run in order across chunk joins and stay inside the audio.
     starts = [w.start_s for w in streamed.words]

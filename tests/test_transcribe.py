@@ -9,21 +9,15 @@ import jiwer
 import numpy as np
 import pytest
 
-from conftest import KNOWN_SENTENCE, SR, espeak_samples, silence, write_wav
+from conftest import normalise_text, KNOWN_SENTENCE, SR, espeak_samples, silence, write_wav
 from mockmic.audio import load_audio
 from mockmic.errors import ModelError
 from mockmic.transcribe import TranscribeOptions, Transcriber, drop_hallucinations, resolve_model
 from mockmic.results import Word
 
 
-def normalise(text: str) -> str:
-    import re
-
-    return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text.lower()).split())
-
-
 def wer(reference: str, hypothesis: str) -> float:
-    return jiwer.wer(normalise(reference), normalise(hypothesis))
+    return jiwer.wer(normalise_text(reference), normalise_text(hypothesis))
 
 
 def test_known_sentence_word_error_rate(known_speech, transcriber, no_network):
@@ -44,7 +38,7 @@ def test_fillers_are_kept(speech_dir, transcriber):
     text = "Um, I think the first thing I did was, uh, call the customer. Um, then I fixed the invoice."
     path = write_wav(speech_dir / "fillers.wav", np.concatenate([espeak_samples(text), silence(0.3)]))
     samples, _ = load_audio(path)
-    words = [normalise(w.text) for w in transcriber.transcribe(samples).words]
+    words = [normalise_text(w.text) for w in transcriber.transcribe(samples).words]
     assert words.count("um") + words.count("uh") >= 2, words
 
 
@@ -55,7 +49,7 @@ def test_prompt_stays_in_force_past_30_seconds(speech_dir, transcriber):
     samples = espeak_samples(text, words_per_minute=170)
     assert samples.size / SR > 35
     words = transcriber.transcribe(samples).words
-    late = [normalise(w.text) for w in words if w.start_s > 30]
+    late = [normalise_text(w.text) for w in words if w.start_s > 30]
     assert "um" in late or "uh" in late, late
 
 

@@ -277,12 +277,27 @@ def _trailing_off(ac, words: Sequence[Word], opts: DeliveryOptions) -> list[dict
     return out
 
 
+def signal_acoustics(samples: np.ndarray, sample_rate: int = 16000, options: DeliveryOptions | None = None,
+                     *, pitch: bool = True):
+    """Level, speech mask and pitch of ``samples``: the part of the delivery analysis that needs
+    no transcript, so it can run while the transcription does."""
+    from .prosody import compute_acoustics
+
+    opts = options or DeliveryOptions()
+    return compute_acoustics(
+        np.asarray(samples, dtype=np.float32).reshape(-1), sample_rate,
+        below_peak_db=opts.silence_below_peak_db, noise_margin_db=opts.noise_margin_db,
+        fmin_hz=opts.fmin_hz, fmax_hz=opts.fmax_hz, pitch=pitch,
+    )
+
+
 def analyze_delivery(
     samples: np.ndarray,
     words: Sequence[Word],
     *,
     sample_rate: int = 16000,
     options: DeliveryOptions | None = None,
+    acoustics=None,
 ) -> DeliveryMetrics:
     """Measure pace, pauses, fillers, pitch and loudness of one spoken answer.
 
@@ -295,6 +310,9 @@ def analyze_delivery(
     sample_rate : int, Hz
     options : DeliveryOptions, optional
         Thresholds; the defaults of :class:`DeliveryOptions` when None.
+    acoustics : prosody.Acoustics, optional
+        :func:`signal_acoustics` of ``samples`` computed beforehand (e.g. while the
+        transcription ran); computed here when None.
 
     Returns
     -------
@@ -305,16 +323,11 @@ def analyze_delivery(
     """
     from . import fillers as fl
     from .pauses import answer_span, find_pauses
-    from .prosody import compute_acoustics
 
     opts = options or DeliveryOptions()
     samples = np.asarray(samples, dtype=np.float32).reshape(-1)
     words = tuple(words)
-    ac = compute_acoustics(
-        samples, sample_rate,
-        below_peak_db=opts.silence_below_peak_db, noise_margin_db=opts.noise_margin_db,
-        fmin_hz=opts.fmin_hz, fmax_hz=opts.fmax_hz, pitch=bool(words),
-    )
+    ac = acoustics if acoustics is not None else signal_acoustics(samples, sample_rate, opts, pitch=bool(words))
     span = answer_span(words, ac) if words else None
     pauses = find_pauses(words, ac, span, min_pause_s=opts.min_pause_s)
     hesitations, hes_idx = fl.hesitation_fillers(words, ac)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -100,13 +101,20 @@ class Analyzer:
         """Run every stage on a decoded signal. ``transcript`` skips transcription when given."""
         now = _dt.datetime.now().astimezone()
         notices: list[str] = []
+        acoustics = None
         if transcript is None:
             if is_silent(samples):
                 transcript = Transcript(text="", language=self.language or "en", model=self.model_label(), words=())
             else:
-                transcript = self.transcriber.transcribe(
-                    samples, on_progress=lambda d, t: self.on_progress("transcribe", d, t)
-                )
+                transcriber = self.transcriber
+                # The transcript-free half of the delivery analysis (level, pitch) runs beside
+                # the transcription: CTranslate2 releases the GIL, so it costs little wall time.
+                with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mockmic-acoustics") as pool:
+                    pending = pool.submit(self._acoustics, samples)
+                    transcript = transcriber.transcribe(
+                        samples, on_progress=lambda d, t: self.on_progress("transcribe", d, t)
+                    )
+                    acoustics = pending.result()
         if not transcript.words:
             notices.append(f"No speech was found in {Path(info.path).name}: check the microphone or the file.")
         report = SessionReport(
@@ -117,7 +125,12 @@ class Analyzer:
             transcript=transcript,
             notices=tuple(notices),
         )
-        return analyse_report(report, samples, self.delivery_options, self.content_options)
+        return analyse_report(report, samples, self.delivery_options, self.content_options, acoustics=acoustics)
+
+    def _acoustics(self, samples: np.ndarray):
+        from . import delivery
+
+        return delivery.signal_acoustics(samples, options=_delivery_options(self.delivery_options))
 
     def model_label(self) -> str:
         if self._transcriber is not None:
@@ -127,13 +140,27 @@ class Analyzer:
         return self.model or DEFAULT_MODEL
 
 
+def _delivery_options(options):
+    """DeliveryOptions from None, an instance, or a mapping such as a TOML [delivery] table."""
+    from . import delivery
+
+    if options is None or isinstance(options, delivery.DeliveryOptions):
+        return options
+    return delivery.DeliveryOptions.from_mapping(options)
+
+
 def analyse_report(
     report: SessionReport,
     samples: np.ndarray,
     delivery_options: object | None = None,
     content_options: object | None = None,
+    *,
+    acoustics: object | None = None,
 ) -> SessionReport:
-    """Add the delivery, content, scores and feedback sections to a transcribed report."""
+    """Add the delivery, content, scores and feedback sections to a transcribed report.
+
+    ``acoustics``: the delivery stage's signal measurements, when already computed.
+    """
     from .scoring import combine_scores, rank_feedback
 
     words = report.transcript.words
@@ -144,10 +171,8 @@ def analyse_report(
         # --- delivery stage (delivery.py) ---
         from . import delivery as _delivery
 
-        _dopts = delivery_options
-        if _dopts is not None and not isinstance(_dopts, _delivery.DeliveryOptions):
-            _dopts = _delivery.DeliveryOptions.from_mapping(_dopts)  # e.g. a [delivery] table
-        delivery = _delivery.analyze_delivery(samples, words, options=_dopts)
+        _dopts = _delivery_options(delivery_options)
+        delivery = _delivery.analyze_delivery(samples, words, options=_dopts, acoustics=acoustics)
         delivery_score = _delivery.delivery_score(delivery, _dopts)
         feedback += _delivery.delivery_feedback(delivery, words, _dopts)
         # --- end delivery stage ---

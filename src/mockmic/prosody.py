@@ -154,6 +154,9 @@ def spectral_change(samples: np.ndarray, sample_rate: int, n_frames: int) -> tup
     return fit(flux), fit(zcr)
 
 
+PITCH_BLOCK_S = 30.0  # s of audio per pYIN pass (bounds its memory)
+
+
 def track_pitch(
     samples: np.ndarray, sample_rate: int, *, fmin_hz: float, fmax_hz: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -177,16 +180,32 @@ def track_pitch(
     y = samples.astype(np.float32)
     if sample_rate != PITCH_RATE:
         y = librosa.resample(y, orig_sr=sample_rate, target_sr=PITCH_RATE, res_type="polyphase")
-    f0, _flag, prob = librosa.pyin(
-        y,
-        fmin=fmin_hz,
-        fmax=fmax_hz,
-        sr=PITCH_RATE,
-        frame_length=int(PITCH_FRAME_S * PITCH_RATE),
-        hop_length=int(PITCH_HOP_S * PITCH_RATE),
-        resolution=PITCH_RESOLUTION_ST,
-        fill_na=None,  # keep the best guess in unvoiced frames; voicing is decided by us
-    )
+    hop = int(PITCH_HOP_S * PITCH_RATE)
+    # pYIN's work arrays grow with the signal (about 200 MB for 10 minutes), so long answers go
+    # through in 30 s blocks with 1 s of context either side; the frames kept are each block's
+    # own, at the same positions as in one pass.
+    block = int(round(PITCH_BLOCK_S / PITCH_HOP_S))  # frames per block
+    pad = int(round(1.0 / PITCH_HOP_S)) * hop  # samples of context
+    n_frames = 1 + y.size // hop
+    f0 = np.empty(n_frames)
+    prob = np.empty(n_frames)
+    for g0 in range(0, n_frames, block):
+        g1 = min(n_frames, g0 + block)
+        start = max(0, g0 * hop - pad)
+        end = min(y.size, g1 * hop + pad)
+        bf0, _flag, bprob = librosa.pyin(
+            y[start:end],
+            fmin=fmin_hz,
+            fmax=fmax_hz,
+            sr=PITCH_RATE,
+            frame_length=int(PITCH_FRAME_S * PITCH_RATE),
+            hop_length=hop,
+            resolution=PITCH_RESOLUTION_ST,
+            fill_na=None,  # keep the best guess in unvoiced frames; voicing is decided by us
+        )
+        first = g0 - start // hop
+        f0[g0:g1] = bf0[first:first + (g1 - g0)]
+        prob[g0:g1] = bprob[first:first + (g1 - g0)]
     return np.asarray(f0, dtype=float), np.nan_to_num(np.asarray(prob, dtype=float))
 
 

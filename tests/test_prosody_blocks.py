@@ -27,3 +27,25 @@ def test_blocked_pitch_matches_one_pass(monkeypatch):
     centres = np.arange(blocked[0].size) * 0.04
     truth = np.interp(centres, t, f0)
     assert np.median(np.abs(blocked[0][voiced] - truth[voiced])) < 3.0
+
+
+def test_blocked_spectral_features_match_one_pass():
+    rng = np.random.default_rng(4)
+    y = (0.2 * rng.standard_normal(SR * 70)).astype(np.float32)
+    y[SR * 10: SR * 40] *= np.sin(np.linspace(0, 60, SR * 30)).astype(np.float32)
+    n = int(np.ceil(y.size / 160))
+    flux, zcr = prosody.spectral_change(y, SR, n)
+    hop = 160
+
+    def one_pass(fn):
+        return prosody.in_blocks(y, hop, SR, fn, block_s=1e6)
+
+    import librosa
+
+    ref = one_pass(lambda s: np.vstack([
+        librosa.feature.mfcc(y=s, sr=SR, n_mfcc=13, n_fft=512, hop_length=hop, n_mels=40)[1:],
+        librosa.feature.zero_crossing_rate(s, frame_length=400, hop_length=hop)]))
+    ref_flux = np.concatenate([[0.0], np.linalg.norm(np.diff(ref[:-1], axis=1), axis=0)])
+    m = min(flux.size, ref_flux.size)
+    assert np.allclose(flux[:m], ref_flux[:m], rtol=1e-3, atol=1e-2)
+    assert np.allclose(zcr[:m], ref[-1][:m], atol=1e-6)

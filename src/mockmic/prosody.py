@@ -85,7 +85,15 @@ def remove_rumble(samples: np.ndarray, sample_rate: int, cutoff_hz: float = 50.0
     if samples.size < 16:
         return samples
     sos = butter(2, cutoff_hz, btype="highpass", fs=sample_rate, output="sos")
-    return sosfilt(sos, samples - np.mean(samples)).astype(np.float32)
+    # In 10 s blocks carrying the filter state, so the float64 work copy stays small.
+    out = np.empty(samples.size, dtype=np.float32)
+    mean = float(np.mean(samples, dtype=np.float64))
+    zi = np.zeros((sos.shape[0], 2))
+    step = 10 * sample_rate
+    for a in range(0, samples.size, step):
+        block, zi = sosfilt(sos, samples[a:a + step].astype(np.float64) - mean, zi=zi)
+        out[a:a + step] = block
+    return out
 
 
 def frame_levels(samples: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -100,10 +108,15 @@ def frame_levels(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     n_frames = int(np.ceil(samples.size / hop)) if samples.size else 0
     if n_frames == 0:
         return np.zeros(0)
-    padded = np.pad(samples.astype(np.float64), (frame // 2, frame))
-    power = np.concatenate([[0.0], np.cumsum(padded * padded)])
-    starts = np.arange(n_frames) * hop
-    mean_power = (power[starts + frame] - power[starts]) / frame
+    padded = np.pad(samples.astype(np.float32, copy=False), (frame // 2, frame))
+    mean_power = np.empty(n_frames)
+    step = 6000  # frames per block: a minute of audio in float64 at a time
+    for f0 in range(0, n_frames, step):
+        f1 = min(n_frames, f0 + step)
+        seg = padded[f0 * hop:(f1 - 1) * hop + frame].astype(np.float64)
+        power = np.concatenate([[0.0], np.cumsum(seg * seg)])
+        starts = np.arange(f1 - f0) * hop
+        mean_power[f0:f1] = (power[starts + frame] - power[starts]) / frame
     with np.errstate(divide="ignore"):
         db = 10.0 * np.log10(mean_power)
     return np.maximum(db, FLOOR_DBFS)
@@ -143,10 +156,15 @@ def spectral_change(samples: np.ndarray, sample_rate: int, n_frames: int) -> tup
     if n_frames == 0 or samples.size < 512:
         return np.zeros(n_frames), np.zeros(n_frames)
     hop = int(round(LEVEL_HOP_S * sample_rate))
-    mfcc = librosa.feature.mfcc(y=samples.astype(np.float32), sr=sample_rate, n_mfcc=13, n_fft=512,
-                                hop_length=hop, n_mels=40)[1:]
+
+    def features(y: np.ndarray) -> np.ndarray:
+        mfcc = librosa.feature.mfcc(y=y, sr=sample_rate, n_mfcc=13, n_fft=512, hop_length=hop, n_mels=40)[1:]
+        zcr = librosa.feature.zero_crossing_rate(y, frame_length=int(LEVEL_FRAME_S * sample_rate), hop_length=hop)
+        return np.vstack([mfcc, zcr])
+
+    both = in_blocks(samples.astype(np.float32, copy=False), hop, sample_rate, features)
+    mfcc, zcr = both[:-1], both[-1]
     flux = np.concatenate([[0.0], np.linalg.norm(np.diff(mfcc, axis=1), axis=0)])
-    zcr = librosa.feature.zero_crossing_rate(samples, frame_length=int(LEVEL_FRAME_S * sample_rate), hop_length=hop)[0]
 
     def fit(a: np.ndarray) -> np.ndarray:
         return np.pad(a, (0, max(0, n_frames - a.size)), mode="edge")[:n_frames]
@@ -155,6 +173,33 @@ def spectral_change(samples: np.ndarray, sample_rate: int, n_frames: int) -> tup
 
 
 PITCH_BLOCK_S = 30.0  # s of audio per pYIN pass (bounds its memory)
+
+
+def in_blocks(y: np.ndarray, hop: int, sample_rate: int, fn, *, block_s: float = 30.0,
+              context_s: float = 1.0) -> np.ndarray:
+    """Run a centred frame-wise feature ``fn(segment) -> array (..., frames)`` over ``y`` in blocks.
+
+    Whole-signal features (an STFT, pYIN's work arrays) grow with the answer: hundreds of MB
+    for ten minutes. Each block is computed with ``context_s`` of audio either side and only
+    its own frames are kept, at the positions one pass would give them (frame i centred at
+    sample i * hop), so the result matches one pass while memory stays bounded.
+
+    Returns
+    -------
+    np.ndarray, shape (..., 1 + y.size // hop)
+    """
+    n_frames = 1 + y.size // hop
+    block = max(1, int(round(block_s * sample_rate / hop)))
+    pad = int(np.ceil(context_s * sample_rate / hop)) * hop
+    parts = []
+    for g0 in range(0, n_frames, block):
+        g1 = min(n_frames, g0 + block)
+        start = max(0, g0 * hop - pad)
+        end = min(y.size, g1 * hop + pad)
+        out = np.asarray(fn(y[start:end]))
+        first = g0 - start // hop
+        parts.append(out[..., first:first + (g1 - g0)])
+    return np.concatenate(parts, axis=-1)
 
 
 def track_pitch(
@@ -181,20 +226,10 @@ def track_pitch(
     if sample_rate != PITCH_RATE:
         y = librosa.resample(y, orig_sr=sample_rate, target_sr=PITCH_RATE, res_type="polyphase")
     hop = int(PITCH_HOP_S * PITCH_RATE)
-    # pYIN's work arrays grow with the signal (about 200 MB for 10 minutes), so long answers go
-    # through in 30 s blocks with 1 s of context either side; the frames kept are each block's
-    # own, at the same positions as in one pass.
-    block = int(round(PITCH_BLOCK_S / PITCH_HOP_S))  # frames per block
-    pad = int(round(1.0 / PITCH_HOP_S)) * hop  # samples of context
-    n_frames = 1 + y.size // hop
-    f0 = np.empty(n_frames)
-    prob = np.empty(n_frames)
-    for g0 in range(0, n_frames, block):
-        g1 = min(n_frames, g0 + block)
-        start = max(0, g0 * hop - pad)
-        end = min(y.size, g1 * hop + pad)
-        bf0, _flag, bprob = librosa.pyin(
-            y[start:end],
+
+    def pyin(seg: np.ndarray) -> np.ndarray:
+        f0, _flag, prob = librosa.pyin(
+            seg,
             fmin=fmin_hz,
             fmax=fmax_hz,
             sr=PITCH_RATE,
@@ -203,9 +238,9 @@ def track_pitch(
             resolution=PITCH_RESOLUTION_ST,
             fill_na=None,  # keep the best guess in unvoiced frames; voicing is decided by us
         )
-        first = g0 - start // hop
-        f0[g0:g1] = bf0[first:first + (g1 - g0)]
-        prob[g0:g1] = bprob[first:first + (g1 - g0)]
+        return np.vstack([f0, prob])
+
+    f0, prob = in_blocks(y, hop, PITCH_RATE, pyin, block_s=PITCH_BLOCK_S)
     return np.asarray(f0, dtype=float), np.nan_to_num(np.asarray(prob, dtype=float))
 
 

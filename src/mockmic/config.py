@@ -48,12 +48,13 @@ def shared_dir() -> Path | None:
     """The team's shared folder (seed guides, the real-speech eval set) beside the checkout.
 
     $MOCKMIC_SHARED when set; otherwise the first ``shared/`` found walking up from the
-    checkout (it sits at ``../shared``). Used only by evaluation scripts and tests.
+    checkout (it sits at ``../shared``), then the team machines' ``/work/shared`` (for a
+    checkout cloned elsewhere, as CI may). Used only by evaluation scripts and tests.
     """
     env = os.environ.get("MOCKMIC_SHARED")
     if env:
         return Path(env).expanduser()
-    for parent in _PROJECT_ROOT.parents:
+    for parent in [*_PROJECT_ROOT.parents, Path("/work")]:
         if (parent / "shared" / "eval").is_dir() or (parent / "shared" / "seeds").is_dir():
             return parent / "shared"
     return None

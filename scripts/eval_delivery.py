@@ -34,11 +34,11 @@ from delivery_signals import (  # noqa: E402
     mfa_manifest,
     silence,
     trim,
+    um_uh_counts,
 )
 
 from mockmic.audio import load_audio  # noqa: E402
 from mockmic.delivery import analyze_delivery  # noqa: E402
-from mockmic.lexicon_fillers import hesitation_family  # noqa: E402
 from mockmic.transcribe import Transcriber  # noqa: E402
 
 RATES = (110, 160, 230)  # words/min given to espeak-ng
@@ -155,11 +155,7 @@ def eval_mfa(tr: Transcriber) -> None:
         words = tr.transcribe(samples).words
         m = analyze_delivery(samples, words)
         ref = {"um": clip["fillers_in_reference"].count("um"), "uh": clip["fillers_in_reference"].count("uh")}
-        got = {"um": 0, "uh": 0}
-        for f in m.fillers:
-            fam = hesitation_family(f.text) if f.kind == "hesitation" else None
-            if fam in got:
-                got[fam] += 1
+        got = um_uh_counts(m.fillers)
         for k in totals:
             totals[k][0] += ref[k]
             totals[k][1] += got[k]

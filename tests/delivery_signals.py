@@ -179,3 +179,15 @@ def aligned_pauses(path: Path, min_s: float = 0.5) -> list[tuple[float, float]]:
         return []
     inside = ivs[spoken[0]: spoken[-1] + 1]
     return [(s, e - s) for s, e, t in inside if not t and e - s >= min_s]
+
+
+def um_uh_counts(fillers) -> dict[str, int]:
+    """How many of ``fillers`` are hesitations of the "um" and of the "uh" family."""
+    from mockmic.lexicon_fillers import hesitation_family
+
+    counts = {"um": 0, "uh": 0}
+    for f in fillers:
+        family = hesitation_family(f.text) if f.kind == "hesitation" else None
+        if family in counts:
+            counts[family] += 1
+    return counts

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from delivery_signals import MFA_DIR, aligned_pauses, is_fluent, mfa_manifest
+from delivery_signals import MFA_DIR, aligned_pauses, is_fluent, mfa_manifest, um_uh_counts
 from mockmic.audio import load_audio
 from mockmic.delivery import analyze_delivery
-from mockmic.lexicon_fillers import hesitation_family
 
 pytestmark = pytest.mark.slow
 
@@ -29,11 +28,7 @@ def mfa_results(transcriber):
 def test_um_and_uh_recall_and_precision(mfa_results):
     totals = {"um": [0, 0, 0], "uh": [0, 0, 0]}
     for clip, _words, m in mfa_results.values():
-        found = {"um": 0, "uh": 0}
-        for f in m.fillers:
-            family = hesitation_family(f.text) if f.kind == "hesitation" else None
-            if family in found:
-                found[family] += 1
+        found = um_uh_counts(m.fillers)
         for k in totals:
             ref = clip["fillers_in_reference"].count(k)
             totals[k][0] += ref

@@ -290,12 +290,12 @@ class PendingRecording:
         On any error the recording stays in ``incoming/`` for ``mockmic record --recover``.
         """
         from .audio import load_audio
-        from .store import AUDIO_STEM, Store
+        from .store import Store
 
         store = store or Store()
         samples, info = load_audio(self.path)
         # The report names where the audio will live once stored, not this passing folder.
-        final = store.session_dir(self.session_id) / (AUDIO_STEM + self.path.suffix.lower())
+        final = store.stored_audio_path(self.session_id, self.path)
         info = dataclasses.replace(info, path=str(final))
         report = analyzer.analyze_samples(samples, info, question=self.question, session_id=self.session_id,
                                           transcript=transcript)

@@ -328,7 +328,6 @@ class Interview:
     def _analyse(self, take: Take, *, question: str, notices: tuple[str, ...] = ()) -> SessionReport:
         """Analyse ``take`` and store it as a session; on failure a recording stays in incoming/."""
         from .audio import load_audio
-        from .store import AUDIO_STEM
 
         try:
             with self.listener.analysing() as progress:
@@ -337,7 +336,7 @@ class Interview:
                 samples, info = load_audio(take.path)
                 if take.mode == "move":
                     # The report names where the audio will live once stored.
-                    final = self.store.session_dir(take.session_id) / (AUDIO_STEM + take.path.suffix.lower())
+                    final = self.store.stored_audio_path(take.session_id, take.path)
                     info = dataclasses.replace(info, path=str(final))
                 report = self.analyzer.analyze_samples(samples, info, question=question, session_id=take.session_id)
                 if notices:

@@ -207,6 +207,10 @@ class Store:
 
     # -- paths --
 
+    def stored_audio_path(self, session_id: str, source: Path) -> Path:
+        """Where ``save(..., mode="copy" | "move")`` puts ``source``'s audio for ``session_id``."""
+        return self.session_dir(session_id) / (AUDIO_STEM + Path(source).suffix.lower())
+
     def session_dir(self, session_id: str) -> Path:
         """The folder of ``session_id`` (it need not exist). Raises StoreError for a bad id."""
         check_session_id(session_id)
@@ -259,7 +263,7 @@ class Store:
                 if mode == "link":
                     storage["audio_file"] = str(source)
                 else:
-                    name = AUDIO_STEM + source.suffix.lower()
+                    name = self.stored_audio_path(report.id, source).name
                     self._place_audio(source, staging / name, hardlink=(mode == "move"))
                     storage["audio_file"] = name
             # report.json is written last: a folder holding it is complete.

@@ -293,5 +293,5 @@ def test_options_from_a_table():
     assert analyze_content(words_from_text(STRONG), options={"low_ownership_ratio": 0.3}).pitfalls == ()
     with pytest.raises(ConfigError, match="Unknown content option 'speed'"):
         ContentOptions.from_mapping({"speed": 1})
-    with pytest.raises(ConfigError, match="must be float"):
+    with pytest.raises(ConfigError, match="dwell_ratio needs a float"):
         ContentOptions.from_mapping({"dwell_ratio": "lots"})

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Mapping
+from typing import Any, TypeVar
 from pathlib import Path
 
 SAMPLE_RATE = 16000  # Hz: what every analysis stage receives
@@ -58,3 +61,44 @@ def shared_dir() -> Path | None:
         if (parent / "shared" / "eval").is_dir() or (parent / "shared" / "seeds").is_dir():
             return parent / "shared"
     return None
+
+
+_Options = TypeVar("_Options")
+_TRUE = ("true", "yes", "1", "on")
+_FALSE = ("false", "no", "0", "off")
+
+
+def options_from_mapping(base: _Options, values: Mapping[str, Any], *, section: str) -> _Options:
+    """``base`` (an options dataclass) with ``values`` from a TOML table or ``KEY=VALUE`` flags.
+
+    Keys may use dashes for underscores; strings are parsed to each field's type (numbers,
+    true/false/yes/no/on/off). An unknown key or an unparsable value raises ConfigError naming
+    it; range checks stay with the options class (``__post_init__``).
+    """
+    from .errors import ConfigError
+
+    fields = {f.name for f in dataclasses.fields(base)}
+    changes: dict[str, Any] = {}
+    for key, raw in values.items():
+        name = str(key).replace("-", "_")
+        if name not in fields:
+            raise ConfigError(f"Unknown {section} option '{key}' (known: {', '.join(sorted(fields))}).")
+        current = getattr(base, name)
+        try:
+            if isinstance(current, bool):
+                if isinstance(raw, str):
+                    if raw.lower() not in _TRUE + _FALSE:
+                        raise ValueError(raw)
+                    value: Any = raw.lower() in _TRUE
+                else:
+                    value = bool(raw)
+            elif isinstance(current, (int, float, str)):
+                value = type(current)(raw)
+            else:
+                value = raw
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"{section.capitalize()} option {name} needs a {type(current).__name__}, not {raw!r}."
+            ) from None
+        changes[name] = value
+    return dataclasses.replace(base, **changes)

@@ -17,7 +17,6 @@ Example
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -104,18 +103,9 @@ class ContentOptions:
         ConfigError
             An unknown key or a value of the wrong type, named in the message.
         """
-        fields = {f.name: f for f in dataclasses.fields(cls)}
-        changes: dict[str, Any] = {}
-        for key, raw in values.items():
-            name = str(key).replace("-", "_")
-            if name not in fields:
-                raise ConfigError(f"Unknown content option '{key}' (known: {', '.join(sorted(fields))}).")
-            kind = type(getattr(cls(), name))
-            try:
-                changes[name] = kind(raw)
-            except (TypeError, ValueError) as e:
-                raise ConfigError(f"Content option '{key}' must be {kind.__name__}, not {raw!r}.") from e
-        return cls(**changes)
+        from .config import options_from_mapping
+
+        return options_from_mapping(cls(), values, section="content")
 
     @classmethod
     def coerce(cls, value: object) -> ContentOptions:

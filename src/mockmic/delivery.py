@@ -128,33 +128,9 @@ class DeliveryOptions:
         ConfigError
             An unknown key or a value of the wrong type, named in the message.
         """
-        base = base or cls()
-        fields = {f.name: f for f in dataclasses.fields(cls)}
-        changes: dict[str, Any] = {}
-        for key, raw in values.items():
-            name = str(key).replace("-", "_")
-            if name not in fields:
-                known = ", ".join(sorted(fields))
-                raise ConfigError(f"Unknown delivery option '{key}' (known: {known}).")
-            current = getattr(base, name)
-            try:
-                if isinstance(current, bool):
-                    if isinstance(raw, str):
-                        if raw.lower() not in ("true", "false", "yes", "no", "1", "0", "on", "off"):
-                            raise ValueError(raw)
-                        value: Any = raw.lower() in ("true", "yes", "1", "on")
-                    else:
-                        value = bool(raw)
-                elif isinstance(current, int):
-                    value = int(raw)
-                else:
-                    value = float(raw)
-            except (TypeError, ValueError):
-                raise ConfigError(
-                    f"Delivery option {name} needs a {type(current).__name__}, not {raw!r}."
-                ) from None
-            changes[name] = value
-        return dataclasses.replace(base, **changes)
+        from .config import options_from_mapping
+
+        return options_from_mapping(base or cls(), values, section="delivery")
 
 
 def counted_words(words: Sequence[Word], skip: set[int] = frozenset()) -> list[Word]:

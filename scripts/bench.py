@@ -96,7 +96,7 @@ def stream_latency(path: Path) -> dict:
 
     from mockmic.audio import load_audio
     from mockmic.pipeline import Analyzer
-    from mockmic.streaming import LiveTranscriber
+    from mockmic.transcribe.streaming import LiveTranscriber
 
     samples, info = load_audio(path)
     device = librosa.resample(samples, orig_sr=SR, target_sr=44100).astype(np.float32)

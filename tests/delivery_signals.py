@@ -183,7 +183,7 @@ def aligned_pauses(path: Path, min_s: float = 0.5) -> list[tuple[float, float]]:
 
 def um_uh_counts(fillers) -> dict[str, int]:
     """How many of ``fillers`` are hesitations of the "um" and of the "uh" family."""
-    from mockmic.lexicon_fillers import hesitation_family
+    from mockmic.delivery.filler_words import hesitation_family
 
     counts = {"um": 0, "uh": 0}
     for f in fillers:

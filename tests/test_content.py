@@ -109,7 +109,7 @@ def test_passive_voice_lowers_ownership_ratio():
     assert owned.accountability.ownership_ratio == pytest.approx(1.0)
     assert passive.accountability.ownership_ratio is not None
     assert passive.accountability.ownership_ratio < 0.4
-    assert passive.extra["action_clauses"]["passive"] >= 3
+    assert passive.action_clauses.passive >= 3
     assert "low_ownership" in pitfalls(passive)
     assert "low_ownership" not in pitfalls(owned)
     assert passive.accountability.score < owned.accountability.score
@@ -259,7 +259,7 @@ def test_spacy_parser_loads_offline_or_says_what_to_install(no_network):
     assert c.pitfalls == ()
     assert c.accountability.ownership_ratio is not None and c.accountability.ownership_ratio > 0.5
     passive = analyse("Mistakes were made in the estimate. Two risks were missed.", options=opts)
-    assert passive.extra["action_clauses"]["passive"] >= 2
+    assert passive.action_clauses.passive >= 2
 
 
 def test_cli_help_does_not_import_spacy():
@@ -281,9 +281,9 @@ def test_content_import_does_not_import_spacy():
 def test_docstring_example_runs():
     import doctest
 
-    import mockmic.content
+    import mockmic.content.analyze
 
-    result = doctest.testmod(mockmic.content)
+    result = doctest.testmod(mockmic.content.analyze)
     assert result.attempted >= 1 and result.failed == 0
 
 

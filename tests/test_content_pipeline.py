@@ -48,7 +48,7 @@ def test_content_survives_the_json_contract():
     assert set(c["star"]["action"]) == {"present", "seconds", "share"}
     assert set(c["accountability"]) == {"score", "ownership_ratio", "signals"}
     assert all(set(s) == {"kind", "text", "start_s"} for s in c["accountability"]["signals"])
-    assert all(set(p) == {"kind", "message", "evidence"} for p in c["pitfalls"])
+    assert all(set(p) == {"kind", "message", "evidence", "start_s"} for p in c["pitfalls"])
     assert all(s["star"] in ("situation", "task", "action", "result", None) for s in c["sentences"])
     back = report_from_dict(data)
     assert back.content.star == r.content.star

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockmic.content_eval import PITFALL_KINDS, SEEDS_DIR, check_seed, evaluate, load_all, seed_answers
+from evaluation.content_eval import PITFALL_KINDS, SEEDS_DIR, check_seed, evaluate, load_all, seed_answers
 
 TARGET = 0.85
 

@@ -8,7 +8,7 @@ import pytest
 from delivery_signals import SR, harmonic, noise, silence
 from mockmic.delivery import DeliveryOptions, analyze_delivery, delivery_feedback, delivery_score
 from mockmic.errors import ConfigError
-from mockmic.fillers import lexical_fillers
+from mockmic.delivery.fillers import lexical_fillers
 from mockmic.render.text_delivery import delivery_lines
 from mockmic.results import Word
 
@@ -39,10 +39,10 @@ def test_pauses_are_found_with_their_start_and_length():
         assert abs(p.start_s - start) <= 0.05 and abs(p.duration_s - dur) <= 0.05, (p, start, dur)
         assert p.end_s == pytest.approx(p.start_s + p.duration_s, abs=1e-3)
     assert m.long_pause_count == 2  # 1.2 s and 3.5 s
-    assert m.extra["stall_count"] == 1
+    assert m.stall_count == 1
     # Leading and trailing silence are not pauses; the span starts and ends on the sound.
-    assert m.extra["answer_start_s"] == pytest.approx(1.0, abs=0.03)
-    assert m.extra["answer_end_s"] == pytest.approx(words[-1].end_s, abs=0.03)
+    assert m.answer_start_s == pytest.approx(1.0, abs=0.03)
+    assert m.answer_end_s == pytest.approx(words[-1].end_s, abs=0.03)
 
 
 def test_a_click_inside_a_pause_does_not_split_it():
@@ -167,7 +167,7 @@ def test_filler_rates_and_clusters():
     assert [f.text for f in m.fillers] == ["so", "like", "you know", "like"]
     assert m.filler_count == 4
     assert m.fillers_per_100_words == pytest.approx(100 * 4 / m.words, abs=0.01)
-    assert m.extra["filler_clusters"] and m.extra["filler_clusters"][0]["count"] == 4
+    assert m.filler_clusters and m.filler_clusters[0].count == 4
     areas = {(f.area, f.severity) for f in delivery_feedback(m, words)}
     assert ("fillers", "high") in areas  # 4 in 22 words is far over 5 per 100
 
@@ -203,13 +203,13 @@ def test_loudness_level_and_flatness():
     speech = samples[np.abs(samples) > 0]
     expected = 20 * np.log10(np.sqrt(np.mean(speech.astype(float) ** 2)))
     assert m.loudness.median_dbfs == pytest.approx(expected, abs=1.5)
-    assert m.extra["loudness_flat"] is True
+    assert m.loudness_flat is True
     # Every other second 12 dB quieter: not flat.
     varied = samples.copy()
     for k in range(0, varied.size, 2 * SR):
         varied[k: k + SR] *= 0.25
     m2 = analyze_delivery(varied, words)
-    assert m2.extra["loudness_flat"] is False and m2.loudness.variation_db > 3.0
+    assert m2.loudness_flat is False and m2.loudness.variation_db > 3.0
 
 
 # --- edge cases -------------------------------------------------------------------------

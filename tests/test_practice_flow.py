@@ -18,19 +18,13 @@ import pytest
 from conftest import SR, write_wav
 from mockmic.content import words_from_text
 from mockmic.errors import AudioError, ConfigError
-from mockmic.interview import (
-    AnswerRecord,
-    InterviewRecord,
-    Issue,
-    list_interviews,
-    load_interview,
-    summarise,
-    summary_text,
-    work_on,
-)
-from mockmic.pipeline import Analyzer, new_session_id
+from mockmic.practice.record import AnswerRecord, InterviewRecord, Issue, list_interviews, load_interview
+from mockmic.practice.summary import summarise, work_on
+from mockmic.render.interview import summary_text
+from mockmic.pipeline import Analyzer
+from mockmic.store import new_session_id
 from mockmic.practice import FolderAnswers, Interview, Listener, Take, pick_questions
-from mockmic.questions import Question, load_questions
+from mockmic.practice.questions import Question, load_questions
 from mockmic.results import Scores, Transcript
 from mockmic.store import Store
 
@@ -297,7 +291,7 @@ def _report(text: str, question: str = Q_MISTAKE.text):
 
 
 def test_issues_judge_the_first_answer_whole_and_the_follow_up_only_for_what_it_says():
-    from mockmic.interview import answer_issues
+    from mockmic.practice.summary import answer_issues
 
     first = _report(TEXTS["no_result"])
     assert {i.key for i in answer_issues(first)} == {"missing_result"}  # no lesson: said by the missing Result

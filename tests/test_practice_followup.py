@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mockmic.content import analyze_content, words_from_text
-from mockmic.followup import (
+from mockmic.practice.followup import (
     FOLLOW_UP_ORDER,
     PROMPTED_CREDIT,
     choose_follow_up,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mockmic import prosody
+from mockmic.delivery import prosody
 
 SR = 16000
 

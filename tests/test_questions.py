@@ -7,7 +7,8 @@ from click.testing import CliRunner
 
 from mockmic.cli import cli
 from mockmic.errors import ConfigError
-from mockmic.questions import STAR_PARTS, find_question, load_questions
+from mockmic.practice.questions import find_question, load_questions
+from mockmic.results import STAR_PARTS
 
 
 def test_builtin_bank_is_large_and_seeded():

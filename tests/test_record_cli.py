@@ -159,7 +159,7 @@ def test_signals_finish_a_valid_file(virtual_mic, home, answer, sig):
 
 def last_voiced_s(wav: Path) -> float:
     """End of the last 50 ms block the recorder's default options count as voice."""
-    from mockmic.levels import LevelOptions, rms_dbfs
+    from mockmic.record.levels import LevelOptions, rms_dbfs
 
     data, rate = sf.read(str(wav), dtype="float32")
     hop = int(0.05 * rate)
@@ -244,8 +244,8 @@ def test_missing_portaudio_says_what_to_install(home):
 
 
 def test_analyze_never_imports_sounddevice():
-    code = ("import sys, mockmic.cli, mockmic.pipeline, mockmic.audio, mockmic.store, mockmic.incoming, "
-            "mockmic.levels, mockmic.stopping, mockmic.cli.record; print('sounddevice' in sys.modules)")
+    code = ("import sys, mockmic.cli, mockmic.pipeline, mockmic.audio, mockmic.store, mockmic.record.incoming, "
+            "mockmic.record.levels, mockmic.record.stopping, mockmic.cli.record; print('sounddevice' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -291,7 +291,7 @@ def test_every_option_has_help(home):
 
 
 def test_question_id_takes_the_question_from_the_bank(virtual_mic, home):
-    from mockmic.questions import load_questions
+    from mockmic.practice.questions import load_questions
 
     question = load_questions()[0]
     rec = RecordProcess(["--no-analyze", "--countdown", "0", "--max-seconds", "0.5", "--question-id", question.id],

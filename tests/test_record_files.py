@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from mockmic.incoming import IncrementalWav, Marker, incoming_dir, leftover_markers, repair_wav, to_pcm16
+from mockmic.audio import IncrementalWav, repair_wav, to_pcm16
+from mockmic.record.incoming import Marker, incoming_dir, leftover_markers
 
 RATE = 44100  # Hz
 
@@ -85,7 +86,7 @@ def test_a_locked_marker_is_not_claimed_by_another_process(tmp_path):
     probe = textwrap.dedent(
         f"""
         from pathlib import Path
-        from mockmic.incoming import leftover_markers
+        from mockmic.record.incoming import leftover_markers
         print(len(leftover_markers(Path({str(tmp_path)!r}))))
         """
     )
@@ -150,7 +151,7 @@ def test_write_errors_keep_what_reached_the_disk(tmp_path):
         f"""
         import resource, numpy as np
         from pathlib import Path
-        from mockmic.incoming import IncrementalWav, to_pcm16
+        from mockmic.audio import IncrementalWav, to_pcm16
         resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
         w = IncrementalWav(Path({str(tmp_path / 'full.wav')!r}), 44100)
         written = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mockmic.levels import (
+from mockmic.record.levels import (
     FLOOR_DBFS,
     LevelOptions,
     LevelTracker,

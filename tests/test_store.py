@@ -16,7 +16,8 @@ import pytest
 from mockmic.config import data_home
 from mockmic.errors import StoreError
 from mockmic.results import report_to_dict
-from mockmic.store import MIGRATIONS, STALE_STAGING_S, Store, parse_since, question_key
+from mockmic.store import MIGRATIONS, Store, parse_since, question_key
+from mockmic.store.sessions import STALE_STAGING_S
 from sample_sessions import make_report, write_audio
 
 SID = "20261126-153812-a1b2c3"
@@ -315,7 +316,7 @@ def _home_entries(home: Path) -> list[str]:
 
 
 def test_failure_between_audio_and_report_leaves_the_previous_state(store, audio, monkeypatch):
-    import mockmic.store as store_module
+    import mockmic.store.sessions as store_module
 
     store.save(make_report("20261126-150000-000000"), audio)
     real = store_module.write_atomic
@@ -343,9 +344,10 @@ CRASHER = textwrap.dedent(
     sys.path.insert(0, {tests!r})
     from sample_sessions import make_report
     import mockmic.store as m
+    import mockmic.store.sessions as sessions
     where = sys.argv[3]
     if where == "before-report":
-        m.write_atomic = lambda path, data: os._exit(9)
+        sessions.write_atomic = lambda path, data: os._exit(9)
     elif where == "before-index":
         m.Store._index = lambda self, *a, **k: os._exit(9)
     m.Store(Path(sys.argv[1])).save(make_report({sid!r}), Path(sys.argv[2]))
@@ -441,7 +443,7 @@ def test_damaged_index_is_a_clear_error(tmp_path):
 def test_a_writer_waits_for_another_then_lands(store, audio, monkeypatch):
     import threading
 
-    import mockmic.store as store_module
+    import mockmic.store.index as store_module
 
     store.schema_migrations()  # creates the home and its database
     holder = sqlite3.connect(store.home / "mockmic.db", isolation_level=None, check_same_thread=False)

@@ -7,7 +7,7 @@ import jiwer
 import numpy as np
 
 from conftest import STAR_SENTENCES, normalise_text, SR, espeak_samples, silence
-from mockmic.streaming import StreamingTranscriber, StreamOptions
+from mockmic.transcribe.streaming import StreamingTranscriber, StreamOptions
 
 class FakeTranscriber:
     """Records the chunks it is given; says one word per chunk at the chunk's start."""
@@ -78,7 +78,7 @@ def test_streamed_transcript_is_as_faithful_as_whole_file(transcriber):
 
 
 def test_live_transcriber_resamples_device_blocks_without_losing_audio():
-    from mockmic.streaming import LiveTranscriber
+    from mockmic.transcribe.streaming import LiveTranscriber
 
     rng = np.random.default_rng(3)
     rate = 44100

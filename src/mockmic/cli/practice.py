@@ -171,7 +171,7 @@ class PracticeListener:
         self.console.say(f"Follow-up ({follow_up.reason}): {follow_up.text}")
 
     def answered(self, number, report, *, follow_up: bool) -> None:
-        from ..interview import short_report
+        from ..render.interview import short_report
 
         click.echo(short_report(report, label=f"Question {number}" + (" follow-up" if follow_up else "")), nl=False)
 
@@ -255,10 +255,10 @@ def practice(count, category, question_ids, questions_file, max_seconds, silence
     """
     from ..config import data_home
     from ..errors import ConfigError
-    from ..interview import summary_text
     from ..pipeline import Analyzer
     from ..practice import FolderAnswers, Interview, MicrophoneAnswers, pick_questions
-    from ..questions import load_questions
+    from ..practice.questions import load_questions
+    from ..render.interview import summary_text
 
     bank = load_questions(questions_file)
     ids = list(question_ids)
@@ -280,8 +280,8 @@ def practice(count, category, question_ids, questions_file, max_seconds, silence
         questions = pick_questions(bank, count=n, category=category, ids=ids, seed=seed, shuffle=False)
     else:
         from ..record import RecordOptions
-        from .record import LiveLine
         from .live import countdown as count_down
+        from .record import LiveLine
 
         questions = pick_questions(bank, count=count, category=category, ids=ids, seed=seed)
         stop_hint = f"Enter to stop, stops at {max_seconds:g} s"

@@ -17,7 +17,7 @@ def questions_cmd(category, questions_file):
     Use an id with `mockmic record --question-id ID` or `mockmic practice --question ID`.
     """
     from ..errors import ConfigError
-    from ..questions import categories, load_questions
+    from ..practice.questions import categories, load_questions
 
     qs = load_questions(questions_file)
     if category:

@@ -25,8 +25,8 @@ def devices():
 
     inputs = list_input_devices()
     if not inputs:
-        from ..record import NO_MICROPHONE
         from ..errors import DeviceError
+        from ..record import NO_MICROPHONE
 
         raise DeviceError(NO_MICROPHONE)
     width = max(len(d.name) for d in inputs)
@@ -41,7 +41,7 @@ def _resolve_question(question: str | None, question_id: str | None) -> str | No
         raise click.UsageError("Give either --question or --question-id, not both.")
     if question_id is None:
         return question
-    from ..questions import find_question  # raises ConfigError naming `mockmic questions`
+    from ..practice.questions import find_question  # raises ConfigError naming `mockmic questions`
 
     return find_question(question_id).text
 
@@ -63,7 +63,7 @@ class LiveLine:
     def __call__(self, status) -> None:
         if self.quiet:
             return
-        from ..levels import meter_bar
+        from ..record.levels import meter_bar
 
         if self.tty:
             minutes, seconds = divmod(status.elapsed_s, 60)
@@ -115,7 +115,7 @@ def record(question, question_id, device, max_seconds, countdown, silence_stop, 
       mockmic record --device 2 --silence-stop 4 --countdown 0
       mockmic record --recover
     """
-    from ..record import RecordOptions, STOP_REASONS, recover_recordings, record_answer
+    from ..record import STOP_REASONS, RecordOptions, record_answer, recover_recordings
 
     text = _resolve_question(question, question_id)
     note = (lambda msg: None) if quiet else (lambda msg: click.echo(msg, err=True))
@@ -154,7 +154,7 @@ def record(question, question_id, device, max_seconds, countdown, silence_stop, 
         # the report follows within seconds. The model loads on the streaming thread with the
         # first chunk; if it cannot, the recording is kept and the analysis below says why.
         from ..pipeline import Analyzer
-        from ..streaming import LiveTranscriber
+        from ..transcribe.streaming import LiveTranscriber
 
         analyzer = Analyzer(model=model, language=language)
         streamer = LiveTranscriber(lambda: analyzer.transcriber)

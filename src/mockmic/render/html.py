@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from ..config import SAMPLE_RATE
-from ..results import SessionReport
-from .summary import clock, delivery_rows, ranked_feedback, score_rows, star_rows, when
+from ..results import SessionReport, clock
+from .summary import delivery_rows, ranked_feedback, score_rows, star_rows, when
 
 HISTORY_METRICS = ("overall", "pace", "fillers")  # names in charts.TREND_METRICS
 

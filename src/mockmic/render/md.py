@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..results import SessionReport
-from .summary import clock, delivery_rows, ranked_feedback, score_rows, star_rows
+from ..results import SessionReport, clock
+from .summary import delivery_rows, ranked_feedback, score_rows, star_rows
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that would
 # otherwise start markup inside a line (emphasis, links, code, raw HTML, table cells).

@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-from ..results import ContentAnalysis, DeliveryMetrics, Feedback, SessionReport
-
-STAR_PARTS = ("situation", "task", "action", "result")
-
-
-def clock(seconds: float | None) -> str:
-    """0:41 style time for people (minutes:seconds)."""
-    if seconds is None:
-        return "–"
-    m, s = divmod(int(round(max(0.0, float(seconds)))), 60)
-    return f"{m}:{s:02d}"
+from ..results import STAR_PARTS, ContentAnalysis, DeliveryMetrics, Feedback, SessionReport
 
 
 def when(created_at: str) -> str:

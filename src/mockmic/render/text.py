@@ -7,13 +7,6 @@ import textwrap
 from ..results import SessionReport
 
 
-def clock(seconds: float) -> str:
-    """0:41 style time for people (minutes:seconds)."""
-    seconds = max(0.0, float(seconds))
-    m, s = divmod(int(round(seconds)), 60)
-    return f"{m}:{s:02d}"
-
-
 def render_text(report: SessionReport) -> str:
     lines: list[str] = []
     a = report.audio

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from ..results import ContentAnalysis
-from .text import clock
-
-_PARTS = ("situation", "task", "action", "result")
+from ..results import STAR_PARTS, ContentAnalysis, clock
 
 
 def content_lines(content: ContentAnalysis) -> list[str]:
     """Lines for the terminal: each STAR part with its seconds and share, signals quoted with times."""
     star = content.star
     lines = [f"Structure (STAR): {star.score}/100"]
-    for part in _PARTS:
+    for part in STAR_PARTS:
         p = getattr(star, part)
         mark = "yes" if p.present else "MISSING"
         detail = f"{p.seconds:5.1f} s  {p.share:4.0%}" if p.present else ""

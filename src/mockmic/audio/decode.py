@@ -1,0 +1,115 @@
+"""Audio in: decode any common file to float32 mono at 16 kHz, with clear errors.
+
+PyAV (FFmpeg) reads WAV of any bit depth and rate, FLAC, OGG/Opus, MP3, M4A/AAC and WebM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from ..config import SAMPLE_RATE
+from ..errors import AudioError
+from ..results import AudioInfo
+
+# (seconds decoded, total seconds or None)
+DecodeProgress = Callable[[float, float | None], None]
+
+
+def load_audio(
+    path: str | Path, *, on_progress: DecodeProgress | None = None
+) -> tuple[np.ndarray, AudioInfo]:
+    """Decode ``path`` to a float32 mono signal at :data:`SAMPLE_RATE`.
+
+    Returns
+    -------
+    samples : np.ndarray, shape (n,), float32 in [-1, 1]
+    info : AudioInfo
+        Duration of the decoded signal and the file's own rate, channels and format.
+
+    Raises
+    ------
+    AudioError
+        The file is missing, a directory, unreadable, not audio, corrupt or empty.
+    """
+    import av  # heavy; only needed here
+
+    path = Path(path)
+    if not path.exists():
+        raise AudioError(f"No such file: {path}.")
+    if path.is_dir():
+        raise AudioError(f"{path} is a directory, not an audio file.")
+    try:
+        with open(path, "rb") as fh:
+            fh.read(1)
+    except PermissionError:
+        raise AudioError(f"{path} cannot be read: permission denied.") from None
+    except OSError as e:
+        raise AudioError(f"{path} cannot be read: {e.strerror or e}.") from None
+    if path.stat().st_size == 0:
+        raise AudioError(f"{path} is empty (0 bytes).")
+
+    try:
+        container = av.open(str(path), metadata_errors="ignore")
+    except av.error.InvalidDataError as e:
+        raise AudioError(f"{path} is not an audio file that can be read (corrupt or unsupported format).") from e
+    except av.error.FFmpegError as e:
+        raise AudioError(f"{path} could not be opened as audio: {e.strerror or e}.") from e
+
+    chunks: list[np.ndarray] = []
+    with container:
+        if not container.streams.audio:
+            raise AudioError(f"{path} has no audio track.")
+        stream = container.streams.audio[0]
+        original_rate = stream.codec_context.sample_rate or stream.rate
+        channels = stream.codec_context.channels
+        total_s = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None
+        if total_s is None and container.duration:
+            total_s = container.duration / 1_000_000
+        # Keep the channels through resampling and average them ourselves: FFmpeg's own
+        # downmix scales each channel by 0.707, which changes levels and can clip.
+        resampler = av.AudioResampler(format="fltp", rate=SAMPLE_RATE)
+        decoded = 0
+        try:
+            for frame in container.decode(stream):
+                for out in resampler.resample(frame):
+                    chunks.append(_mono(out.to_ndarray()))
+                    decoded += out.samples
+                if on_progress is not None:
+                    on_progress(decoded / SAMPLE_RATE, total_s)
+            for out in resampler.resample(None):
+                chunks.append(_mono(out.to_ndarray()))
+        except av.error.FFmpegError as e:
+            if not chunks:
+                raise AudioError(f"{path} is corrupt: no audio could be decoded ({e.strerror or e}).") from e
+            # A truncated file: keep what decoded, as players do.
+        fmt = container.format.name
+
+    samples = np.concatenate(chunks).astype(np.float32, copy=False) if chunks else np.zeros(0, np.float32)
+    if samples.size == 0:
+        raise AudioError(f"{path} contains no audio (zero length).")
+    np.clip(samples, -1.0, 1.0, out=samples)
+    info = AudioInfo(
+        path=str(path),
+        duration_s=samples.size / SAMPLE_RATE,
+        sample_rate=SAMPLE_RATE,
+        original_sample_rate=int(original_rate) if original_rate else None,
+        channels=int(channels) if channels else None,
+        format=fmt,
+    )
+    return samples, info
+
+
+def _mono(planar: np.ndarray) -> np.ndarray:
+    """(channels, n) planar float -> (n,) mean of the channels."""
+    return planar.mean(axis=0, dtype=np.float32) if planar.shape[0] > 1 else planar[0].copy()
+
+
+def is_silent(samples: np.ndarray, *, threshold_dbfs: float = -60.0) -> bool:
+    """True when the whole signal stays below ``threshold_dbfs`` peak (no speech possible)."""
+    if samples.size == 0:
+        return True
+    peak = float(np.max(np.abs(samples)))
+    return peak <= 10 ** (threshold_dbfs / 20)

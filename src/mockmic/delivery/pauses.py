@@ -1,0 +1,141 @@
+"""Answer span and pauses, found in the audio and cross-checked with the words' times.
+
+Whisper's word times are good to a few tenths of a second at best, and its first and last
+words often stretch over leading and trailing silence. So the span of the answer and every
+pause come from the level track (:mod:`.prosody`); the words only say where the answer
+is, and vouch for the short silences that could otherwise be stop closures inside a word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..results import Pause, Word
+from .prosody import LEVEL_HOP_S, Acoustics, runs
+
+MIN_SOUND_S = 0.05  # s: shorter bursts inside a silence are clicks, not speech
+HYSTERESIS_DB = 6.0  # dB: a sound must rise this far above the threshold somewhere to be speech
+
+
+def speech_mask(ac: Acoustics) -> np.ndarray:
+    """The speech mask without clicks and noise swells.
+
+    A run of frames above the silence threshold is speech only when it lasts
+    :data:`MIN_SOUND_S` and rises :data:`HYSTERESIS_DB` above the threshold somewhere; in a
+    noisy room the noise floor wanders a few dB across the threshold during a pause.
+    """
+    # In a recording with little headroom between noise and speech (a cheap headset in a
+    # noisy room), whole words stay within a few dB of the threshold: shrink the hysteresis.
+    rise = float(np.clip(ac.peak_dbfs - ac.threshold_dbfs - 6.0, 0.0, HYSTERESIS_DB))
+    mask = ac.speech.copy()
+    for a, b in runs(ac.speech):
+        if (b - a) * LEVEL_HOP_S < MIN_SOUND_S or ac.level_dbfs[a:b].max() < ac.threshold_dbfs + rise:
+            mask[a:b] = False
+    return mask
+
+
+SNAP_S = 0.5  # s: how far the audio may move the answer's edges from Whisper's
+
+
+def sound_runs(ac: Acoustics) -> list[tuple[float, float]]:
+    """(start_s, end_s) of stretches of speech (:func:`speech_mask`)."""
+    return [(a * LEVEL_HOP_S, b * LEVEL_HOP_S) for a, b in runs(speech_mask(ac))]
+
+
+def answer_span(words: Sequence[Word], ac: Acoustics) -> tuple[float, float] | None:
+    """First word start to last word end, in seconds, with both edges moved onto the audio.
+
+    Whisper often starts the first word at 0.0 over a leading silence, or ends the last word
+    a second into the trailing silence; the edge moves to where sound starts (ends) when the
+    nearest sound lies within the word or :data:`SNAP_S` of it.
+    """
+    if not words:
+        return None
+    first_s = min(w.start_s for w in words)
+    last_s = max(w.end_s for w in words)
+    first_end = min(w.end_s for w in words if w.start_s == first_s)
+    last_start = max(w.start_s for w in words if w.end_s == last_s)
+    sounds = sound_runs(ac)
+    if not sounds:
+        return None  # words over digital silence: Whisper invented them; nothing to time
+    start, end = first_s, last_s
+    after = [s for s in sounds if s[1] > first_s]
+    if after:
+        s0 = after[0][0]
+        # Sound begins inside or just before the first word: that is where speech starts.
+        if first_s - SNAP_S <= s0 <= max(first_end, first_s) + SNAP_S:
+            start = s0
+        elif s0 > first_end + SNAP_S and s0 < last_s:
+            start = s0  # the first "word" sits on silence (Whisper's 0.0 start)
+    before = [s for s in sounds if s[0] < last_s]
+    if before:
+        e0 = before[-1][1]
+        if min(last_start, last_s) - SNAP_S <= e0 <= last_s + SNAP_S:
+            end = e0
+        elif e0 < last_start - SNAP_S and e0 > start:
+            end = e0
+    if end <= start:
+        start, end = first_s, max(last_s, first_s)
+    return start, end
+
+
+def _near_word_edge(words: Sequence[Word], start_s: float, end_s: float, tol_s: float) -> bool:
+    """True when a silence lines up with a word boundary or a gap between words."""
+    for w in words:
+        if abs(w.end_s - start_s) <= tol_s or abs(w.start_s - end_s) <= tol_s:
+            return True
+    ends = np.array([w.end_s for w in words])
+    starts = np.array([w.start_s for w in words])
+    # A gap between consecutive words that overlaps the silence.
+    for e, s in zip(ends[:-1], starts[1:]):
+        if s > e and min(s, end_s) - max(e, start_s) > 0:
+            return True
+    return False
+
+
+def find_pauses(
+    words: Sequence[Word],
+    ac: Acoustics,
+    span: tuple[float, float] | None,
+    *,
+    min_pause_s: float = 0.25,
+    trust_audio_s: float = 0.5,
+    word_tolerance_s: float = 0.15,
+) -> list[Pause]:
+    """Silences inside the answer span of at least ``min_pause_s`` seconds.
+
+    Parameters
+    ----------
+    words : sequence of Word
+        The timed transcript.
+    ac : Acoustics
+        Level track and speech mask of the signal.
+    span : (start_s, end_s) or None
+        The answer span from :func:`answer_span`; silences outside it are not pauses.
+    min_pause_s : float, s
+        Shortest silence that counts (DESIGN.md: 0.25 s).
+    trust_audio_s : float, s
+        Silences at least this long count on the audio alone; shorter ones must also line
+        up with a word boundary (within ``word_tolerance_s``), since a stop closure inside a
+        word ("Mont-real") can be silent for a quarter second.
+
+    Returns
+    -------
+    list of Pause, in time order.
+    """
+    if span is None or ac.speech.size == 0:
+        return []
+    start, end = span
+    silent = ~speech_mask(ac)  # clicks and noise swells do not split a pause
+    pauses = []
+    for a, b in runs(silent):
+        s = max(a * LEVEL_HOP_S, start)
+        e = min(b * LEVEL_HOP_S, end)
+        if e - s < min_pause_s:
+            continue
+        if e - s < trust_audio_s and not _near_word_edge(words, s, e, word_tolerance_s):
+            continue
+        pauses.append(Pause(start_s=round(s, 3), end_s=round(e, 3), duration_s=round(e - s, 3)))
+    return pauses

@@ -1,0 +1,138 @@
+"""Speech to timed words with faster-whisper, on the CPU, offline.
+
+Only this module imports faster-whisper. Models are found by :mod:`.models`; words written
+over silence are cleaned by :mod:`.cleanup`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import config
+from ..errors import ModelError
+from ..results import Transcript, Word
+from .cleanup import drop_hallucinations, refine_word_times
+from .models import resolve_model
+
+# Disfluent prompt: makes Whisper write the "um"s and "uh"s it otherwise drops (DESIGN.md).
+# Measured on ../shared/eval/mfa (30 um/uh in the references), tiny.en: no prompt kept 14,
+# this one 27 with 3 extra; a longer prompt ending in a sentence was echoed over silence.
+FILLER_PROMPT = "Um, uh, er, hmm. Like, you know, I mean."
+
+
+# (seconds of audio transcribed, total seconds)
+TranscribeProgress = Callable[[float, float], None]
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    """How faster-whisper is run. Defaults are tuned for keeping fillers on CPU."""
+
+    language: str | None = "en"
+    beam_size: int = 5
+    initial_prompt: str | None = FILLER_PROMPT
+    # The prompt also goes in as hotwords: faster-whisper puts those before the previous
+    # text in every 30 s window, so the disfluent style holds for long answers.
+    keep_prompt_in_force: bool = True
+    condition_on_previous_text: bool = True
+    compute_type: str = "int8"
+    cpu_threads: int = 0  # 0: CTranslate2 picks (all cores)
+    # A segment whose words sit on audio quieter than this share of the speech level is
+    # taken as invented text over silence and dropped.
+    hallucination_rel_level: float = 0.06
+
+
+class Transcriber:
+    """Owns one loaded WhisperModel; transcribes many signals with it."""
+
+    def __init__(self, model: str | None = None, options: TranscribeOptions | None = None):
+        self.options = options or TranscribeOptions()
+        self.model_info = resolve_model(model)
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        try:
+            from faster_whisper import WhisperModel
+        except ImportError as e:  # pragma: no cover - dependency of the package
+            raise ModelError("faster-whisper is not installed: run ./scripts/demo to set up mockmic.") from e
+        try:
+            self._model = WhisperModel(
+                str(self.model_info.path),
+                device="cpu",
+                compute_type=self.options.compute_type,
+                cpu_threads=self.options.cpu_threads,
+                local_files_only=True,
+            )
+        except Exception as e:  # CTranslate2 raises RuntimeError/ValueError on bad files
+            raise ModelError(f"The model at {self.model_info.path} could not be loaded: {e}.") from e
+        if self.options.language and self.options.language != "en" and not self.model_info.multilingual:
+            raise ModelError(
+                f"The model {self.model_info.name} is English-only; use a multilingual model (e.g. --model base) for '{self.options.language}'."
+            )
+
+    @property
+    def model_name(self) -> str:
+        return self.model_info.name
+
+    def transcribe(
+        self,
+        samples: np.ndarray,
+        *,
+        on_progress: TranscribeProgress | None = None,
+        previous_text: str | None = None,
+    ) -> Transcript:
+        """Transcribe a 16 kHz mono float32 signal to words with times.
+
+        ``previous_text`` is what was said just before this signal (streamed chunks): it joins
+        the prompt, as Whisper's own ``condition_on_previous_text`` does across windows.
+        """
+        opts = self.options
+        total_s = samples.size / config.SAMPLE_RATE
+        language = opts.language if self.model_info.multilingual or opts.language == "en" else "en"
+        started = time.perf_counter()
+        segments, info = self._model.transcribe(
+            samples,
+            language=language,
+            beam_size=opts.beam_size,
+            word_timestamps=True,
+            initial_prompt=_join_prompt(opts.initial_prompt, previous_text),
+            hotwords=opts.initial_prompt if opts.keep_prompt_in_force else None,
+            condition_on_previous_text=opts.condition_on_previous_text,
+            vad_filter=False,
+        )
+        kept: list[list[Word]] = []
+        for seg in segments:
+            words = [
+                Word(w.word.strip(), float(w.start), float(w.end), float(w.probability))
+                for w in (seg.words or [])
+                if w.word.strip()
+            ]
+            if words:
+                kept.append(words)
+            if on_progress is not None:
+                on_progress(min(float(seg.end), total_s), total_s)
+        if on_progress is not None:
+            on_progress(total_s, total_s)
+        kept, dropped = drop_hallucinations(samples, kept, rel_level=opts.hallucination_rel_level)
+        words = tuple(refine_word_times(samples, [w for seg in kept for w in seg]))
+        text = " ".join(w.text for w in words)
+        return Transcript(
+            text=text,
+            language=info.language or (language or "en"),
+            model=self.model_name,
+            words=words,
+            transcribe_seconds=time.perf_counter() - started,
+            dropped_hallucinations=tuple(dropped),
+        )
+
+
+def _join_prompt(prompt: str | None, previous_text: str | None, *, max_words: int = 40) -> str | None:
+    if not previous_text:
+        return prompt
+    tail = " ".join(previous_text.split()[-max_words:])
+    return f"{prompt} {tail}" if prompt else tail
+
+

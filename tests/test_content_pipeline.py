@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mockmic.content import words_from_text
-from mockmic.pipeline import analyse_report
+from mockmic.pipeline import analyze_report
 from mockmic.render.text import render_text
 from mockmic.results import AudioInfo, SessionReport, Transcript, report_from_dict, report_to_dict
 
@@ -23,7 +23,7 @@ def _report(text: str, question: str | None = "Tell me about a mistake you made.
         id="20261126-000000-abcdef", created_at="2026-11-26T00:00:00+00:00", question=question,
         audio=AudioInfo("answer.wav", duration, 16000), transcript=Transcript(text, "en", "tiny.en", words),
     )
-    return analyse_report(report, samples)
+    return analyze_report(report, samples)
 
 
 def test_pipeline_fills_content_scores_and_feedback():

@@ -271,7 +271,7 @@ def fake_analysis(monkeypatch):
 
     made = []
 
-    def analyze_file(self, path, *, question=None):
+    def analyze_file(self, path, *, question=None, **_):
         ids = ["20261126-100000-00000a", "20261126-100000-00000b"]
         report = make_report(ids[len(made)], question=question, audio_path=str(path))
         made.append(report)

@@ -59,12 +59,17 @@ def _init_worker(model: str | None, language: str | None, cpu_threads: int, deli
     _worker_analyzer._transcriber = Transcriber(model, TranscribeOptions(language=language, cpu_threads=cpu_threads))
 
 
-def _work(path: Path, question: str | None) -> FileResult:
+def _analyze(analyzer, path: Path, question: str | None) -> FileResult:
+    from .pipeline import Take, analyze_take
+
     try:
-        report, _ = _worker_analyzer.analyze_file(path, question=question)
-        return FileResult(path, report, None)
+        return FileResult(path, analyze_take(analyzer, Take(path, question=question)), None)
     except MockmicError as e:
         return FileResult(path, None, str(e))
+
+
+def _work(path: Path, question: str | None) -> FileResult:
+    return _analyze(_worker_analyzer, path, question)
 
 
 def analyze_many(
@@ -90,11 +95,7 @@ def analyze_many(
         analyzer = analyzer_factory() if analyzer_factory else Analyzer(
             model=model, language=language, delivery_options=delivery_options, content_options=content_options)
         for path in paths:
-            try:
-                report, _ = analyzer.analyze_file(path, question=question)
-                yield FileResult(path, report, None)
-            except MockmicError as e:
-                yield FileResult(path, None, str(e))
+            yield _analyze(analyzer, path, question)
         return
 
     # Load the model once here first, so a missing or unknown model is one error, not N.

@@ -1,12 +1,19 @@
-"""The one place the stages meet: audio -> transcript -> delivery + content -> scores -> report."""
+"""The one place the stages meet: audio -> transcript -> delivery + content -> scores -> report.
+
+:class:`Analyzer` holds the loaded model and the options; :func:`analyze_and_store` is the one
+way a take (a recording, a person's file, a follow-up answer) becomes a stored session, used
+by ``mockmic analyze``, ``mockmic record``, practice and the web app alike.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -14,8 +21,13 @@ from .audio import is_silent, load_audio
 from .results import AudioInfo, Feedback, SessionReport, Transcript
 from .store.ids import new_session_id
 
-# on_progress(stage, done, total): stage is "decode", "load model", "transcribe", "analyse";
-# done/total are seconds of audio (total None when unknown).
+if TYPE_CHECKING:
+    from .content.options import ContentOptions
+    from .delivery.options import DeliveryOptions
+    from .store import Store
+
+# on_progress(stage, done, total): stage is "decode", "load model", "transcribe" (done/total in
+# seconds of audio, total None when unknown) or "analyze" (0 then 1 when the stages are done).
 ProgressFn = Callable[[str, float, float | None], None]
 
 
@@ -57,16 +69,42 @@ def warm_imports() -> None:
     threading.Thread(target=run, name="mockmic-warm-imports", daemon=True).start()
 
 
+def delivery_options_from(value: object) -> DeliveryOptions:
+    """DeliveryOptions from None (defaults), an instance, or a mapping such as a ``[delivery]`` table."""
+    from .delivery.options import DeliveryOptions
+
+    if value is None:
+        return DeliveryOptions()
+    if isinstance(value, DeliveryOptions):
+        return value
+    return DeliveryOptions.from_mapping(value)
+
+
+def content_options_from(value: object) -> ContentOptions:
+    """ContentOptions from None (defaults), an instance, or a mapping such as a ``[content]`` table."""
+    from .content.options import ContentOptions
+
+    return ContentOptions.coerce(value)
+
+
 @dataclass
 class Analyzer:
-    """Holds the loaded model so many files share one load. Stages are pure functions."""
+    """Holds the loaded model and the stages' options, so many files share one load.
+
+    ``delivery_options`` and ``content_options`` may be given as options objects or as tables
+    (mappings); they are checked here, before any work, and every stage gets them from here.
+    """
 
     model: str | None = None
     language: str | None = "en"
     on_progress: ProgressFn = _no_progress
-    delivery_options: object | None = None
-    content_options: object | None = None
+    delivery_options: DeliveryOptions | None = None
+    content_options: ContentOptions | None = None
     _transcriber: object | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.delivery_options = delivery_options_from(self.delivery_options)
+        self.content_options = content_options_from(self.content_options)
 
     @property
     def transcriber(self):
@@ -79,9 +117,25 @@ class Analyzer:
             self.on_progress("load model", 1.0, 1.0)
         return self._transcriber
 
-    def analyze_file(self, path: str | Path, *, question: str | None = None) -> tuple[SessionReport, np.ndarray]:
+    def analyze_file(
+        self,
+        path: str | Path,
+        *,
+        question: str | None = None,
+        session_id: str | None = None,
+        stored_as: Path | None = None,
+        transcript: Transcript | None = None,
+    ) -> tuple[SessionReport, np.ndarray]:
+        """Decode ``path`` and analyse it; returns the report and the decoded signal.
+
+        ``stored_as``: where the audio will live once stored, named in the report instead of
+        ``path`` (the recorder's passing file). ``transcript``: one made while recording.
+        """
         samples, info = load_audio(path, on_progress=lambda d, t: self.on_progress("decode", d, t))
-        return self.analyze_samples(samples, info, question=question), samples
+        if stored_as is not None:
+            info = replace(info, path=str(stored_as))
+        report = self.analyze_samples(samples, info, question=question, session_id=session_id, transcript=transcript)
+        return report, samples
 
     def analyze_samples(
         self,
@@ -119,12 +173,15 @@ class Analyzer:
             transcript=transcript,
             notices=tuple(notices),
         )
-        return analyse_report(report, samples, self.delivery_options, self.content_options, acoustics=acoustics)
+        self.on_progress("analyze", 0.0, 1.0)
+        report = analyze_report(report, samples, self.delivery_options, self.content_options, acoustics=acoustics)
+        self.on_progress("analyze", 1.0, 1.0)
+        return report
 
     def _acoustics(self, samples: np.ndarray):
-        from . import delivery
+        from .delivery import signal_acoustics
 
-        return delivery.signal_acoustics(samples, options=_delivery_options(self.delivery_options))
+        return signal_acoustics(samples, options=self.delivery_options)
 
     def model_label(self) -> str:
         if self._transcriber is not None:
@@ -134,49 +191,38 @@ class Analyzer:
         return self.model or DEFAULT_MODEL
 
 
-def _delivery_options(options):
-    """DeliveryOptions from None, an instance, or a mapping such as a TOML [delivery] table."""
-    from . import delivery
-
-    if options is None or isinstance(options, delivery.DeliveryOptions):
-        return options
-    return delivery.DeliveryOptions.from_mapping(options)
-
-
-def analyse_report(
+def analyze_report(
     report: SessionReport,
     samples: np.ndarray,
-    delivery_options: object | None = None,
-    content_options: object | None = None,
+    delivery_options: DeliveryOptions | None = None,
+    content_options: ContentOptions | None = None,
     *,
     acoustics: object | None = None,
 ) -> SessionReport:
     """Add the delivery, content, scores and feedback sections to a transcribed report.
 
-    ``acoustics``: the delivery stage's signal measurements, when already computed.
+    ``acoustics``: the delivery stage's signal measurements, when already computed. The
+    report keeps the options it was judged by (``report.options``), so its renderers use them.
     """
     from .scoring import combine_scores, rank_feedback
 
+    dopts = delivery_options_from(delivery_options)
+    copts = content_options_from(content_options)
     words = report.transcript.words
     delivery = content = None
     delivery_score = None
     feedback: list[Feedback] = []
     if words:
-        # --- delivery stage (delivery.py) ---
-        from . import delivery as _delivery
+        from .delivery import analyze_delivery, delivery_feedback, delivery_score as score_delivery
 
-        _dopts = _delivery_options(delivery_options)
-        delivery = _delivery.analyze_delivery(samples, words, options=_dopts, acoustics=acoustics)
-        delivery_score = _delivery.delivery_score(delivery, _dopts)
-        feedback += _delivery.delivery_feedback(delivery, words, _dopts)
-        # --- end delivery stage ---
-        # --- content stage (content.py) ---
+        delivery = analyze_delivery(samples, words, options=dopts, acoustics=acoustics)
+        delivery_score = score_delivery(delivery, dopts)
+        feedback += delivery_feedback(delivery, words, dopts)
+
         from .content import analyze_content, content_feedback
 
-        content = analyze_content(words, question=report.question, options=content_options)
+        content = analyze_content(words, question=report.question, options=copts)
         feedback += content_feedback(content)
-        # --- end content stage ---
-        pass
     scores = combine_scores(
         delivery=delivery_score,
         structure=content.star.score if content is not None else None,
@@ -188,4 +234,112 @@ def analyse_report(
         content=content,
         scores=scores,
         feedback=tuple(rank_feedback(feedback)),
+        options={"delivery": dataclasses.asdict(dopts), "content": dataclasses.asdict(copts)},
     )
+
+
+# --- takes: how audio becomes a stored session -----------------------------------------------
+
+
+@dataclass
+class Take:
+    """One answer's audio on its way into the store.
+
+    Attributes
+    ----------
+    path : Path
+        The audio file.
+    mode : str
+        How the store takes it: "copy" or "link" for a person's file (never changed), "move"
+        for a recording mockmic made itself.
+    session_id : str or None
+        The session's id; a recording already has one (it names the file), None makes a new one.
+    question : str or None
+        The question it answers.
+    pending : object or None
+        The recorder's :class:`mockmic.record.PendingRecording` holding the file in ``incoming/``
+        until it is stored (:meth:`stored`) or left for recovery (:meth:`release`).
+    stop_reason : str or None
+        Why the recording ended (a key of ``record.STOP_REASONS``); None for a file.
+    notices : tuple of str
+        What the recorder had to say about it (rate fallback, the microphone going away).
+    """
+
+    path: Path
+    mode: str = "copy"
+    session_id: str | None = None
+    question: str | None = None
+    pending: object | None = None
+    stop_reason: str | None = None
+    notices: tuple[str, ...] = ()
+
+    def stored(self) -> None:
+        """The session is stored: the recording's marker in ``incoming/`` goes."""
+        if self.pending is not None:
+            self.pending.marker.remove()
+            self.pending = None
+
+    def release(self) -> None:
+        """Leave a recording in ``incoming/`` for ``mockmic record --recover``."""
+        if self.pending is not None:
+            self.pending.release()
+            self.pending = None
+
+
+def analyze_take(
+    analyzer: Analyzer,
+    take: Take,
+    *,
+    store: Store | None = None,
+    question: str | None = None,
+    transcript: Transcript | None = None,
+    notices: tuple[str, ...] = (),
+) -> SessionReport:
+    """Analyse ``take`` as it will be stored: a moved recording's report names its stored audio.
+
+    ``question`` overrides the take's own; ``notices`` are added to the report's. ``store``
+    (needed for a "move" take) says where its audio will live.
+    """
+    session_id = take.session_id
+    stored_as = None
+    if take.mode == "move":
+        if store is None:
+            raise ValueError("a take the store moves needs the store to name its audio")
+        session_id = session_id or new_session_id()
+        stored_as = store.stored_audio_path(session_id, take.path)
+    report, _samples = analyzer.analyze_file(
+        take.path, question=question if question is not None else take.question, session_id=session_id,
+        stored_as=stored_as, transcript=transcript,
+    )
+    if notices:
+        report = replace(report, notices=report.notices + tuple(notices))
+    return report
+
+
+def store_take(store: Store, report: SessionReport, take: Take) -> Path:
+    """Store ``report`` with ``take``'s audio; returns the session folder."""
+    folder = store.save(report, take.path, mode=take.mode)
+    take.stored()
+    return folder
+
+
+def analyze_and_store(
+    analyzer: Analyzer,
+    take: Take,
+    *,
+    store: Store | None = None,
+    question: str | None = None,
+    transcript: Transcript | None = None,
+    notices: tuple[str, ...] = (),
+) -> tuple[SessionReport, Path]:
+    """Analyse ``take`` and store it as a session; returns ``(report, session_folder)``.
+
+    On any error nothing is stored and the take is left as it was (a recording stays locked in
+    ``incoming/``: call ``take.release()`` to leave it for ``mockmic record --recover``).
+    """
+    if store is None:
+        from .store import Store
+
+        store = Store()
+    report = analyze_take(analyzer, take, store=store, question=question, transcript=transcript, notices=notices)
+    return report, store_take(store, report, take)

@@ -251,6 +251,9 @@ class SessionReport:
     scores: Scores | None = None
     feedback: tuple[Feedback, ...] = ()
     notices: tuple[str, ...] = ()  # plain sentences about the run, e.g. "No speech was found."
+    # The options the stages ran with, one table per stage ("delivery", "content"), as a
+    # config file would give them: the renderers take their thresholds from here.
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
 
 
@@ -311,6 +314,7 @@ def report_from_dict(data: dict[str, Any]) -> SessionReport:
         scores=scores,
         feedback=feedback,
         notices=tuple(data.get("notices", [])),
+        options=dict(data.get("options") or {}),
         schema_version=data.get("schema_version", SCHEMA_VERSION),
     )
 

@@ -85,11 +85,12 @@ def analyze(files, question, fmt, output, save, copy_audio, jobs, model, languag
             reports.append(report)
             if save:
                 from ..errors import StoreError
+                from ..pipeline import Take, store_take
                 from ..store import Store
 
                 store = store or Store()
                 try:
-                    folder = store.save(report, path, mode="copy" if copy_audio else "link")
+                    folder = store_take(store, report, Take(path, mode="copy" if copy_audio else "link"))
                 except StoreError as e:
                     # The report is still printed below; only storing it failed.
                     failed += 1

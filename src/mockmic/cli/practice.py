@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import queue
 import sys
-import threading
 from pathlib import Path
 
 import click
@@ -17,105 +14,10 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT
 EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
-class StdinLines:
-    """Standard input shared by the prompts and Enter-to-stop, read by one thread.
-
-    While a recording is watched (:meth:`watch`), a line stops it; otherwise lines wait in a
-    queue for the next prompt, so answers typed ahead through a pipe are taken in order. It reads
-    the file descriptor itself (not ``sys.stdin``), so a pipe works as well as a terminal.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._target = None
-        self._lines: queue.Queue = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self.tty = _isatty()
-
-    def _start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="mockmic-stdin", daemon=True)
-            self._thread.start()
-
-    def watch(self, stopper) -> None:
-        with self._lock:
-            self._target = stopper
-            if self.tty:
-                self._drop()  # keys pressed during the countdown must not stop the answer at once
-        self._start()
-
-    def unwatch(self, stopper) -> None:
-        with self._lock:
-            if self._target is stopper:
-                self._target = None
-
-    def read_line(self) -> str | None:
-        """The next line (without its newline), or None at end of input."""
-        self._start()
-        if self.tty:
-            with self._lock:
-                self._drop()
-        while True:
-            try:
-                line = self._lines.get(timeout=0.2)  # a timeout keeps Ctrl-C responsive
-            except queue.Empty:
-                continue
-            if line is None:
-                self._lines.put(None)  # end of input stays the end
-            return line
-
-    def _drop(self) -> None:
-        kept_eof = False
-        with contextlib.suppress(queue.Empty):
-            while True:
-                if self._lines.get_nowait() is None:
-                    kept_eof = True
-        if kept_eof:
-            self._lines.put(None)
-
-    def _run(self) -> None:
-        try:
-            fd = sys.stdin.fileno()
-        except (AttributeError, OSError, ValueError):
-            self._lines.put(None)
-            return
-        buffer = b""
-        while True:
-            try:
-                data = os.read(fd, 1024)
-            except InterruptedError:
-                continue
-            except OSError:
-                data = b""
-            if not data:
-                if buffer:
-                    self._deliver(buffer)
-                self._lines.put(None)
-                return
-            buffer += data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-            while b"\n" in buffer:
-                line, buffer = buffer.split(b"\n", 1)
-                self._deliver(line)
-
-    def _deliver(self, line: bytes) -> None:
-        with self._lock:
-            if self._target is not None:
-                self._target.stop("enter")
-                return
-        self._lines.put(line.decode("utf-8", "replace").strip())
-
-
-def _isatty() -> bool:
-    try:
-        return sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
 class Console:
     """Shows the interview: the interviewer's lines and prompts on stderr, reports on stdout."""
 
-    def __init__(self, *, quiet: bool, lines: StdinLines) -> None:
+    def __init__(self, *, quiet: bool, lines) -> None:
         self.quiet = quiet
         self.lines = lines
 
@@ -184,7 +86,7 @@ class PracticeListener:
         self.console.say(message)
 
     @contextlib.contextmanager
-    def analysing(self):
+    def analyzing(self):
         from .progress import StderrProgress
 
         with StderrProgress(quiet=self.quiet) as progress:
@@ -264,7 +166,8 @@ def practice(count, category, question_ids, questions_file, max_seconds, silence
     ids = list(question_ids)
     if questions_file is not None and not ids and not category:
         ids = [q.id for q in load_questions(questions_file, include_builtin=False)]
-    lines = StdinLines()
+    from ..record.stopping import stdin_lines as lines
+
     console = Console(quiet=quiet, lines=lines)
     listener = PracticeListener(console, quiet=quiet)
     home = data_home()

@@ -174,30 +174,25 @@ def record(question, question_id, device, max_seconds, countdown, silence_stop, 
     for n in result.notices:
         if n != result.error:
             note(f"Warning: {n}")
-    if result.stop_reason == "terminate":
+    from ..record.outcome import NOTHING, TERMINATED, settle
+
+    outcome = settle(result)
+    if outcome.kind == TERMINATED:
         # SIGTERM asks us to end now: the file is complete and valid, and the next
         # `mockmic record` (or --recover) analyses it.
         for p in leftovers:
             p.release()
-        if result.duration_s == 0:
-            result.pending.discard()
-            note("Stopped by SIGTERM before any audio arrived: nothing was recorded.")
-        else:
-            result.pending.release()
-            note(f"Stopped by SIGTERM: the recording is kept in {result.path}; `mockmic record --recover` analyses it.")
+        note(outcome.message)
         sys.exit(EXIT_SIGTERM)
-    if result.duration_s == 0:
-        result.pending.discard()
+    if outcome.kind == NOTHING:
         _finish(leftovers, no_analyze=no_analyze, fmt=fmt, model=model, language=language, quiet=quiet, print_reports=False)
-        raise click.ClickException(result.error or "Nothing was recorded: it was stopped before any audio arrived.")
-    if result.stop_reason == "write_error":
-        # A full disk will not take a report either; what was written stays for --recover.
-        result.pending.release()
+        raise click.ClickException(outcome.message)
+    if not outcome.analyze:  # the disk is full: what was written stays for --recover
         for p in leftovers:
             p.release()
-        raise click.ClickException(f"{result.error} Free some space, then run `mockmic record --recover`.")
-    if result.error:
-        note(result.error)  # the microphone went away: what it gave is analysed below
+        raise click.ClickException(outcome.message)
+    if outcome.message:
+        note(outcome.message)  # the microphone went away: what it gave is analysed below
     transcripts = {}
     if streamer is not None:
         streamed = streamer.finish()
@@ -226,7 +221,7 @@ def _finish(pendings, *, no_analyze, fmt, model, language, quiet, print_reports,
                 click.echo(f"Kept without analysis: {kept} (analyse it with `mockmic analyze {kept}`).", err=True)
         return
 
-    from ..pipeline import Analyzer
+    from ..pipeline import Analyzer, analyze_and_store
     from ..render import render
     from .progress import StderrProgress
 
@@ -240,7 +235,7 @@ def _finish(pendings, *, no_analyze, fmt, model, language, quiet, print_reports,
             for i, p in enumerate(everything):
                 path = p.path
                 try:
-                    report, folder = p.analyse_and_store(analyzer, transcript=(transcripts or {}).get(p.session_id))
+                    report, folder = analyze_and_store(analyzer, p.take(), transcript=(transcripts or {}).get(p.session_id))
                 except KeyboardInterrupt:
                     click.echo(f"Analysis interrupted: the recording is kept in {path}; "
                                "`mockmic record --recover` analyses it.", err=True)

@@ -171,14 +171,11 @@ def compare(first, second):
     store = _store()
     if second is None:
         b = store.get(_resolve(store, first))
-        attempts = store.list(same_question=b.question, oldest_first=True) if b.question else []
-        ids = [s.id for s in attempts]  # in time order (the index compares instants, not strings)
-        earlier = attempts[: ids.index(b.id)] if b.id in ids else []
-        if not earlier:
+        a = store.previous_attempt(b)
+        if a is None:
             raise click.ClickException(
                 f"Session {b.id} is your first attempt at its question; give a second ID to compare with."
             )
-        a = store.get(earlier[-1].id)
     else:
         a = store.get(_resolve(store, first))
         b = store.get(_resolve(store, second))
@@ -237,24 +234,16 @@ def export(fmt, question, since, limit, output):
       mockmic reports export > sessions.csv
       mockmic reports export --format json --since 2026-11-01 -o sessions.json
     """
-    import csv
-    import dataclasses
-    import io
     import json
 
     from ..errors import StoreError
     from ..results import report_to_dict
-    from ..store import SUMMARY_FIELDS, write_atomic
+    from ..store import write_atomic
 
     store = _store()
     rows = store.list(question=question, since=since, limit=limit, oldest_first=True)
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=SUMMARY_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        for r in rows:
-            writer.writerow(dataclasses.asdict(r))
-        out = buf.getvalue()
+        out = store.export_csv(rows)
     else:
         data = []
         for r in rows:

@@ -18,7 +18,8 @@ from .record import (
     previous_interview,
     save_interview,
 )
-from .sources import FolderAnswers, InterviewStopped, MicrophoneAnswers, Take
+from ..pipeline import Take
+from .sources import FolderAnswers, InterviewStopped, MicrophoneAnswers
 from .summary import answer_issues, summarise
 
 __all__ = [

@@ -36,7 +36,8 @@ from ..results import SessionReport
 from .followup import FollowUp, choose_follow_up, combined_scores, joined_words
 from .questions import Question
 from .record import AnswerRecord, InterviewRecord, previous_interview, save_interview
-from .sources import FolderAnswers, InterviewStopped, MicrophoneAnswers, Take  # noqa: F401  (part of this API)
+from ..pipeline import Take
+from .sources import FolderAnswers, InterviewStopped, MicrophoneAnswers  # noqa: F401  (part of this API)
 from .summary import answer_issues, summarise
 
 DEFAULT_COUNT = 5
@@ -118,7 +119,7 @@ class Listener:
     def note(self, message: str) -> None: ...
 
     @contextlib.contextmanager
-    def analysing(self) -> Iterator[Callable[[str, float, float | None], None] | None]:
+    def analyzing(self) -> Iterator[Callable[[str, float, float | None], None] | None]:
         """Around each analysis; may yield an ``on_progress`` for the analyzer."""
         yield None
 
@@ -266,7 +267,7 @@ class Interview:
         if take is None:
             return AnswerRecord(q.id, q.category, q.text, status="skipped", note="no answer was given")
         try:
-            report = self._analyse(take, question=q.text)
+            report = self._analyze(take, question=q.text)
         except MockmicError as e:
             self.listener.note(f"{e} The recording is kept for `mockmic record --recover`." if take.pending else str(e))
             take.release()
@@ -294,7 +295,7 @@ class Interview:
         try:
             # The question names both, so the session reads on its own and is analysed as an
             # answer to the same (e.g. mistake) question.
-            freport = self._analyse(ftake, question=follow_up_question(q, fu), notices=(link,))
+            freport = self._analyze(ftake, question=follow_up_question(q, fu), notices=(link,))
         except MockmicError as e:
             self.listener.note(str(e))
             ftake.release()
@@ -325,27 +326,19 @@ class Interview:
         return dataclasses.replace(base, follow_up=fu, follow_up_session_id=freport.id, follow_up_status="answered",
                                    scores=scores, issues=answer_issues(report, freport, needs=q.needs))
 
-    def _analyse(self, take: Take, *, question: str, notices: tuple[str, ...] = ()) -> SessionReport:
+    def _analyze(self, take: Take, *, question: str, notices: tuple[str, ...] = ()) -> SessionReport:
         """Analyse ``take`` and store it as a session; on failure a recording stays in incoming/."""
-        from ..audio import load_audio
+        from ..pipeline import analyze_and_store
 
         try:
-            with self.listener.analysing() as progress:
+            with self.listener.analyzing() as progress:
                 if progress is not None:
                     self.analyzer.on_progress = progress
-                samples, info = load_audio(take.path)
-                if take.mode == "move":
-                    # The report names where the audio will live once stored.
-                    final = self.store.stored_audio_path(take.session_id, take.path)
-                    info = dataclasses.replace(info, path=str(final))
-                report = self.analyzer.analyze_samples(samples, info, question=question, session_id=take.session_id)
-                if notices:
-                    report = dataclasses.replace(report, notices=report.notices + tuple(notices))
-                self.store.save(report, take.path, mode=take.mode)
+                report, _folder = analyze_and_store(self.analyzer, take, store=self.store, question=question,
+                                                    notices=notices)
         except BaseException:
             take.release()
             raise
-        take.stored()
         return report
 
 

@@ -9,41 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import AudioError
+from ..pipeline import Take
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".m4a", ".ogg", ".oga", ".opus", ".webm", ".aac", ".mp4", ".aif", ".aiff", ".wma", ".mka")
 FOLLOW_UP_FILE = re.compile(r"[-_. ]?follow[-_ ]?up\Z", re.I)  # "02-followup", "2 follow-up"
-
-
-@dataclass
-class Take:
-    """One answer's audio, ready to analyse and store.
-
-    ``mode`` is how the store takes the file: "move" for the recorder's own WAV, "copy" for a
-    person's file (never changed). ``stop_reason`` is the recorder's (a key of
-    ``record.STOP_REASONS``), None for a file.
-    """
-
-    path: Path
-    mode: str
-    session_id: str
-    pending: object | None = None  # the recorder's PendingRecording, until stored
-    stop_reason: str | None = None
-    notices: tuple[str, ...] = ()
-
-    def stored(self) -> None:
-        if self.pending is not None:
-            self.pending.marker.remove()
-            self.pending = None
-
-    def release(self) -> None:
-        """Leave a recording in ``incoming/`` for ``mockmic record --recover``."""
-        if self.pending is not None:
-            self.pending.release()
-            self.pending = None
 
 
 class InterviewStopped(Exception):
@@ -174,21 +146,13 @@ class MicrophoneAnswers:
                 self.enter.unwatch(stopper)
         if self.on_recorded is not None:
             self.on_recorded(result)
-        if result.stop_reason == "terminate":
-            if result.duration_s == 0:
-                result.pending.discard()
-            else:
-                result.pending.release()  # complete and valid; the next `mockmic record` analyses it
-            raise InterviewStopped("terminate", f"Stopped by SIGTERM: the recording is kept in {result.path}; "
-                                                "`mockmic record --recover` analyses it.")
-        if result.stop_reason == "interrupt" and not result.speech_detected:
-            result.pending.discard()  # Ctrl-C before a word was said: no answer to keep
+        from ..record.outcome import CANCELLED, settle
+
+        outcome = settle(result, cancel_unspoken_interrupt=True)
+        if outcome.kind == CANCELLED:
             raise KeyboardInterrupt
-        if result.duration_s == 0:
-            result.pending.discard()
-            raise InterviewStopped("no_audio", result.error or "Nothing was recorded: it was stopped before any audio arrived.")
-        if result.stop_reason == "write_error":
-            result.pending.release()
-            raise InterviewStopped("write_error", f"{result.error} Free some space, then run `mockmic record --recover`.")
-        return Take(path=result.path, mode="move", session_id=result.session_id, pending=result.pending,
-                    stop_reason=result.stop_reason, notices=tuple(n for n in result.notices))
+        if not outcome.analyze:  # SIGTERM ("terminate"), no audio or a full disk: the reason says which
+            raise InterviewStopped(outcome.kind, outcome.message)
+        take = result.pending.take()
+        take.stop_reason, take.notices = result.stop_reason, tuple(result.notices)
+        return take

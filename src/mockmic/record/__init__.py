@@ -18,12 +18,13 @@ from .incoming import (
 )
 from .levels import FLOOR_DBFS, LevelOptions, LevelTracker, meter_bar, rms_dbfs
 from .options import STOP_REASONS, LiveStatus, RecordOptions
+from .outcome import Outcome, settle
 from .stopping import Stopper, enter_watcher, stop_on_signals
 
 __all__ = [
     "FLOOR_DBFS", "INCOMING_DIR", "NO_MICROPHONE", "PORTAUDIO_MISSING", "RECORDED_DIR", "STOP_REASONS", "InputDevice",
     "LevelOptions", "LevelTracker", "LiveStatus", "Marker", "PendingRecording", "RecordOptions", "RecordingResult",
-    "RecoveryNote", "Stopper", "enter_watcher", "find_input_device", "incoming_dir", "leftover_markers",
+    "Outcome", "RecoveryNote", "Stopper", "enter_watcher", "find_input_device", "incoming_dir", "leftover_markers",
     "list_input_devices", "meter_bar", "new_recording_id", "record_answer", "recorded_dir", "recover_recordings",
-    "rms_dbfs", "stop_on_signals",
+    "rms_dbfs", "settle", "stop_on_signals",
 ]

@@ -4,10 +4,10 @@ PortAudio is reached through :mod:`.devices` only. The audio callback only copie
 into a queue; a writer thread measures levels and appends to a WAV in ``<data home>/incoming/``
 that is valid on disk after every batch (about once a second), see :mod:`.incoming`.
 
->>> from mockmic.pipeline import Analyzer                               # doctest: +SKIP
+>>> from mockmic.pipeline import Analyzer, analyze_and_store
 >>> from mockmic.record import RecordOptions, record_answer
->>> result = record_answer("Tell me about a mistake.", options=RecordOptions(max_seconds=90))
->>> report, folder = result.pending.analyse_and_store(Analyzer())
+>>> result = record_answer("Tell me about a mistake.", options=RecordOptions(max_seconds=90))  # doctest: +SKIP
+>>> report, folder = analyze_and_store(Analyzer(), result.pending.take())  # doctest: +SKIP
 """
 
 from __future__ import annotations

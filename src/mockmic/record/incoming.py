@@ -15,7 +15,6 @@ between writing samples and rewriting the header.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as _dt
 import errno
 import fcntl
@@ -169,27 +168,12 @@ class PendingRecording:
 
         return float(sf.info(str(self.path)).duration)
 
-    def analyse_and_store(self, analyzer, store=None, *, transcript=None):
-        """Analyse with ``analyzer`` (a :class:`mockmic.pipeline.Analyzer`) and store the session,
-        moving the WAV into its folder. Returns ``(report, session_folder)``.
+    def take(self):
+        """This recording as a :class:`mockmic.pipeline.Take`: the store moves the file into its
+        session folder, and the marker goes once it is stored."""
+        from ..pipeline import Take
 
-        ``transcript``: one made while recording (streamed), so only analysis is left to do.
-
-        On any error the recording stays in ``incoming/`` for ``mockmic record --recover``.
-        """
-        from ..audio import load_audio
-        from ..store import Store
-
-        store = store or Store()
-        samples, info = load_audio(self.path)
-        # The report names where the audio will live once stored, not this passing folder.
-        final = store.stored_audio_path(self.session_id, self.path)
-        info = dataclasses.replace(info, path=str(final))
-        report = analyzer.analyze_samples(samples, info, question=self.question, session_id=self.session_id,
-                                          transcript=transcript)
-        folder = store.save(report, self.path, mode="move")
-        self.marker.remove()
-        return report, folder
+        return Take(path=self.path, mode="move", session_id=self.session_id, question=self.question, pending=self)
 
     def keep(self, folder: Path | None = None) -> Path:
         """Move the WAV (and its details, as JSON beside it) out of ``incoming/`` unanalysed."""

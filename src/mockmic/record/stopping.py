@@ -6,6 +6,7 @@ can anything else that waits for a person to finish speaking.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import signal
@@ -32,13 +33,14 @@ class Stopper:
         return self._event.wait(timeout)
 
 
-class _EnterWatcher:
-    """One thread per process reads stdin while a recording runs, and stops it on a newline.
+class StdinLines:
+    """Standard input, shared by Enter-to-stop and the prompts between recordings, read by one thread.
 
-    It reads the file descriptor directly (not ``sys.stdin``), so a pipe works as well as a
-    terminal and no Python-level lock is held at interpreter exit. It reads only while a
-    recording is being watched, so between recordings ``input()`` elsewhere gets every line.
-    End of input does not stop a recording.
+    While a recording is watched (:meth:`watch`), a line stops it; a prompt takes the next line
+    with :meth:`read_line`. The thread reads only while someone waits for a line, so lines typed
+    ahead through a pipe stay there, in order, for the next reader. It reads the file
+    descriptor itself (not ``sys.stdin``), so a pipe works as well as a terminal and no
+    Python-level lock is held at interpreter exit. End of input never stops a recording.
     """
 
     POLL_S = 0.1
@@ -46,21 +48,49 @@ class _EnterWatcher:
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._target: Stopper | None = None
+        self._readers = 0
+        self._lines: collections.deque[str] = collections.deque()
+        self._eof = False
         self._thread: threading.Thread | None = None
-        self._at_eof = False
+        self.tty = _isatty()
 
     def watch(self, stopper: Stopper) -> None:
+        """Stop ``stopper`` on the next line (Enter)."""
         with self._cond:
+            if self.tty:
+                self._drop()  # keys pressed during the countdown must not stop the answer at once
             self._target = stopper
-            if self._thread is None and not self._at_eof:
-                self._thread = threading.Thread(target=self._run, name="mockmic-enter", daemon=True)
-                self._thread.start()
+            self._start()
             self._cond.notify_all()
 
     def unwatch(self, stopper: Stopper) -> None:
         with self._cond:
             if self._target is stopper:
                 self._target = None
+
+    def read_line(self) -> str | None:
+        """The next line (without its newline), or None at end of input."""
+        with self._cond:
+            if self.tty:
+                self._drop()  # what was typed during a recording does not answer this prompt
+            self._readers += 1
+            self._start()
+            self._cond.notify_all()
+            try:
+                while not self._lines and not self._eof:
+                    self._cond.wait(0.2)  # a timeout keeps Ctrl-C responsive
+                return self._lines.popleft() if self._lines else None
+            finally:
+                self._readers -= 1
+
+    def _start(self) -> None:
+        if self._thread is None and not self._eof:
+            self._thread = threading.Thread(target=self._run, name="mockmic-stdin", daemon=True)
+            self._thread.start()
+
+    def _drop(self) -> None:
+        self._lines.clear()
+        drop_typed_ahead()
 
     def _run(self) -> None:
         import select
@@ -69,31 +99,52 @@ class _EnterWatcher:
             fd = sys.stdin.fileno()
         except (AttributeError, OSError, ValueError):
             fd = None
+        buffer = b""
         while fd is not None:
             with self._cond:
-                while self._target is None:
+                while self._target is None and self._readers == 0:
                     self._cond.wait()
             try:
                 ready, _, _ = select.select([fd], [], [], self.POLL_S)
-                if not ready or self._target is None:
-                    continue  # the recording ended meanwhile: leave the line for its next reader
+                if not ready:
+                    continue
                 data = os.read(fd, 1024)
             except InterruptedError:
                 continue
             except (OSError, ValueError):
                 break
             if not data:
-                break  # end of input: only a newline means "stop"
-            if b"\n" in data or b"\r" in data:
-                with self._cond:
-                    if self._target is not None:
-                        self._target.stop("enter")
+                break
+            buffer += data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                self._deliver(line.decode("utf-8", "replace").strip())
         with self._cond:
-            self._at_eof = True
+            if buffer.strip():
+                self._lines.append(buffer.decode("utf-8", "replace").strip())
+            self._eof = True
             self._thread = None
+            self._cond.notify_all()
+
+    def _deliver(self, line: str) -> None:
+        with self._cond:
+            if self._target is not None:
+                self._target.stop("enter")
+                self._target = None  # one line stops one recording; the next waits for a prompt
+                return
+            self._lines.append(line)
+            self._cond.notify_all()
 
 
-enter_watcher = _EnterWatcher()
+def _isatty() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+stdin_lines = StdinLines()
+enter_watcher = stdin_lines  # the recorder's name for it
 
 
 def drop_typed_ahead() -> None:

@@ -17,6 +17,9 @@ or changed, except in ``mode="move"``, which the recorder uses for files it wrot
 from __future__ import annotations
 
 import contextlib
+import csv
+import dataclasses
+import io
 import datetime as _dt
 import json
 import os
@@ -24,7 +27,7 @@ import secrets
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -299,6 +302,28 @@ class Store:
         with self._connect() as conn:
             rows = [SessionSummary(**dict(r)) for r in conn.execute(sql, args)]
         return rows[::-1] if oldest_first else rows
+
+    def previous_attempt(self, report: SessionReport) -> SessionReport | None:
+        """The session stored just before ``report`` that answers the same question, or None.
+
+        Attempts are matched as :func:`.schema.question_key` matches questions, in time order.
+        """
+        if not report.question:
+            return None
+        attempts = self.list(same_question=report.question, oldest_first=True)
+        ids = [s.id for s in attempts]  # in time order (the index compares instants, not strings)
+        earlier = attempts[: ids.index(report.id)] if report.id in ids else []
+        return self.get(earlier[-1].id) if earlier else None
+
+    @staticmethod
+    def export_csv(rows: Sequence[SessionSummary]) -> str:
+        """``rows`` (from :meth:`list`) as CSV: a header, then one row of figures per session."""
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=SUMMARY_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for r in rows:
+            writer.writerow(dataclasses.asdict(r))
+        return buf.getvalue()
 
     def summary(self, session_id: str) -> SessionSummary:
         """The index row of one session."""

@@ -272,18 +272,26 @@ def test_analysed_answer_end_to_end(page, tmp_path, known_speech, _private_home)
 
 
 @pytest.mark.parametrize("freq", [90.0, 160.0, 250.0])
-def test_pitch_and_loudness_contours_of_known_tones(freq):
-    """A 0.3-amplitude sine is -10.5 dBFS at its own frequency; silence has no pitch."""
+def test_loudness_contour_and_the_measured_pitch_track_of_known_tones(freq):
+    """A 0.3-amplitude sine is -10.5 dBFS at its own frequency; silence has no pitch or level.
+
+    The chart draws the pitch the delivery analysis measured: its track follows the tone."""
     import numpy as np
 
-    from mockmic.render.charts import contours
+    from mockmic.delivery import analyze_delivery
+    from mockmic.render.charts import loudness_contour
+    from mockmic.results import Word
 
     sr = 16000
     t = np.arange(2 * sr) / sr
     y = np.concatenate([0.3 * np.sin(2 * np.pi * freq * t), np.zeros(sr)]).astype(np.float32)
-    times, f0, loud = contours(y)
-    assert len(times) == len(f0) == len(loud) == 150 and times[1] == pytest.approx(0.02)
-    tone = slice(20, 80)
-    assert np.nanmax(np.abs(f0[tone] - freq)) < 0.5
-    assert np.nanmedian(loud[tone]) == pytest.approx(20 * np.log10(0.3), abs=0.2)
-    assert np.all(np.isnan(f0[120:])) and np.all(np.isnan(loud[120:]))
+    times, loud = loudness_contour(y)
+    assert len(times) == len(loud) == 150 and times[1] == pytest.approx(0.02)
+    assert np.nanmedian(loud[20:80]) == pytest.approx(20 * np.log10(0.3), abs=0.2)
+    assert np.all(np.isnan(loud[120:]))
+    pitch = analyze_delivery(y, [Word("Hello", 0.0, 1.0, 0.9), Word("there.", 1.0, 2.0, 0.9)]).pitch
+    track = np.array([np.nan if v is None else v for v in pitch.track_hz])
+    assert pitch.track_hop_s == pytest.approx(0.2) and track.size == pytest.approx(3.0 / 0.2, abs=1)
+    tone = track[1:9]  # 0.2-1.8 s
+    assert np.all(np.abs(tone - freq) < 0.03 * freq)
+    assert np.all(np.isnan(track[11:]))  # the silent last second

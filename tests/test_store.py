@@ -17,7 +17,7 @@ from mockmic.config import data_home
 from mockmic.errors import StoreError
 from mockmic.results import report_to_dict
 from mockmic.store import MIGRATIONS, Store, parse_since, question_key
-from mockmic.store.sessions import STALE_STAGING_S
+from mockmic.store.recovery import STALE_STAGING_S
 from sample_sessions import make_report, write_audio
 
 SID = "20261126-153812-a1b2c3"

@@ -64,6 +64,42 @@ def shared_dir() -> Path | None:
 
 
 _Options = TypeVar("_Options")
+
+
+def check_options(
+    options: object,
+    *,
+    section: str,
+    above_zero: tuple[str, ...] = (),
+    fractions: tuple[str, ...] = (),
+    ordered: tuple[tuple[str, str], ...] = (),
+) -> None:
+    """Raise ConfigError, naming the option, unless every number of ``options`` (a dataclass) is
+    finite and >= 0, those in ``above_zero`` are > 0, ``fractions`` lie in 0..1, and each pair
+    ``(lo, hi)`` of ``ordered`` has ``lo <= hi``. Flags and strings are left to the class.
+    """
+    import math
+
+    from .errors import ConfigError
+
+    name = section.capitalize()
+    for f in dataclasses.fields(options):
+        value = getattr(options, f.name)
+        if isinstance(value, (bool, str)):
+            continue
+        if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+            raise ConfigError(f"{name} option {f.name} must be a number >= 0, not {value!r}.")
+    for key in above_zero:
+        if getattr(options, key) <= 0:
+            raise ConfigError(f"{name} option {key} must be above 0, not {getattr(options, key)!r}.")
+    for key in fractions:
+        if getattr(options, key) > 1:
+            raise ConfigError(f"{name} option {key} is a share: it must lie between 0 and 1, not {getattr(options, key)!r}.")
+    for lo, hi in ordered:
+        if getattr(options, lo) > getattr(options, hi):
+            raise ConfigError(f"{name} option {lo} ({getattr(options, lo)}) must not exceed {hi} ({getattr(options, hi)}).")
+
+
 _TRUE = ("true", "yes", "1", "on")
 _FALSE = ("false", "no", "0", "off")
 

@@ -53,8 +53,7 @@ class Transcript:
     language: str
     model: str
     words: tuple[Word, ...] = ()
-    # seconds of audio that faster-whisper's decoding covered; time spent transcribing
-    transcribe_seconds: float | None = None
+    transcribe_seconds: float | None = None  # wall-clock seconds the transcription took (not audio seconds)
     dropped_hallucinations: tuple[str, ...] = ()
 
 
@@ -106,6 +105,10 @@ class PitchStats:
     median_hz: float | None
     variation_semitones: float | None
     monotone: bool | None
+    # The pitch the analysis measured over the whole recording, one point every track_hop_s
+    # seconds (Hz, None where unvoiced): what the HTML report draws.
+    track_hop_s: float | None = None
+    track_hz: tuple[float | None, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .options import delivery_options, model_options, quiet_option
+from .options import analysis_options, model_options, quiet_option
 
 
 @click.command()
@@ -30,9 +30,10 @@ from .options import delivery_options, model_options, quiet_option
     help="Analyse this many files at once, in separate processes (each loads the model once).",
 )
 @model_options
-@delivery_options
+@analysis_options
 @quiet_option
-def analyze(files, question, fmt, output, save, copy_audio, jobs, model, language, quiet, delivery_options):
+def analyze(files, question, fmt, output, save, copy_audio, jobs, model, language, quiet, delivery_options,
+            content_options):
     """Transcribe and analyse recordings of spoken answers.
 
     FILES are audio recordings in any common format (WAV, FLAC, OGG/Opus, MP3, M4A/AAC, WebM),
@@ -65,9 +66,9 @@ def analyze(files, question, fmt, output, save, copy_audio, jobs, model, languag
             progress.set_prefix(f"{paths[0].name}: ")
         results = analyze_many(
             paths, jobs=jobs, model=model, language=language, question=question,
-            delivery_options=delivery_options,
+            delivery_options=delivery_options, content_options=content_options,
             analyzer_factory=lambda: Analyzer(model=model, language=language, on_progress=progress,
-                                              delivery_options=delivery_options),
+                                              delivery_options=delivery_options, content_options=content_options),
         )
         for index, result in enumerate(results):
             path = result.path

@@ -41,25 +41,47 @@ def _read_config(path) -> dict:
         raise click.BadParameter(f"{path} is not valid TOML: {e}.", param_hint="--config") from None
 
 
+CONFIG_TABLES = ("delivery", "content")  # the tables a --config file may hold
+
+
 def _range(text: str, hint: str) -> tuple[float, float]:
     try:
         lo, hi = (float(x) for x in text.split("-", 1))
     except ValueError:
         raise click.BadParameter(f"'{text}' is not a range such as 130-170.", param_hint=hint) from None
+    if lo > hi:
+        raise click.BadParameter(f"'{text}' runs backwards: give the lower number first, e.g. {hi:g}-{lo:g}.",
+                                 param_hint=hint)
     return lo, hi
 
 
-def delivery_options(f):
-    """Delivery thresholds from ``--config`` ([delivery] table), ``--delivery KEY=VALUE`` and
-    named flags; the command receives one ``delivery_options`` (a DeliveryOptions).
+def _tables(config_path) -> dict[str, dict]:
+    """The option tables of a --config file; an unknown table is one clear error (a typo)."""
+    config = _read_config(config_path)
+    unknown = sorted(set(config) - set(CONFIG_TABLES))
+    if unknown:
+        raise click.BadParameter(
+            f"{config_path} has a table [{unknown[0]}] mockmic does not know (known: "
+            + ", ".join(f"[{t}]" for t in CONFIG_TABLES) + ").", param_hint="--config")
+    for name, table in config.items():
+        if not isinstance(table, dict):
+            raise click.BadParameter(f"[{name}] in {config_path} must be a table.", param_hint="--config")
+    return config
+
+
+def analysis_options(f):
+    """The stages' thresholds from ``--config`` (its [delivery] and [content] tables),
+    ``--delivery KEY=VALUE`` and the named delivery flags; the command receives
+    ``delivery_options`` (a DeliveryOptions) and ``content_options`` (a ContentOptions), both
+    checked before any work starts.
 
     Later sources win: defaults, then the config file, then ``--delivery``, then named flags.
-    The whole config file is left in ``ctx.meta["mockmic.config"]`` for other option sets.
     """
     import functools
 
     @functools.wraps(f)
     def wrapper(*args, **kwargs):
+        from ..content import ContentOptions
         from ..delivery import DeliveryOptions
         from ..errors import ConfigError
 
@@ -67,14 +89,8 @@ def delivery_options(f):
         settings = kwargs.pop("delivery_settings", ()) or ()
         pace_range = kwargs.pop("pace_range", None)
         long_pause = kwargs.pop("long_pause", None)
-        values: dict = {}
-        if config_path is not None:
-            config = _read_config(config_path)
-            click.get_current_context().meta["mockmic.config"] = config
-            table = config.get("delivery", {})
-            if not isinstance(table, dict):
-                raise click.BadParameter(f"[delivery] in {config_path} must be a table.", param_hint="--config")
-            values.update(table)
+        config = _tables(config_path) if config_path is not None else {}
+        values: dict = dict(config.get("delivery", {}))
         for item in settings:
             key, sep, value = item.partition("=")
             if not sep or not key.strip():
@@ -84,10 +100,18 @@ def delivery_options(f):
             values["comfortable_min_wpm"], values["comfortable_max_wpm"] = _range(pace_range, "--pace-range")
         if long_pause is not None:
             values["long_pause_s"] = long_pause
+        # An impossible combination names the options the person typed.
+        given = [("--config", bool(config.get("delivery"))), ("--delivery", bool(settings)),
+                 ("--pace-range", pace_range is not None), ("--long-pause", long_pause is not None)]
+        hint = "/".join(name for name, used in given if used) or "--delivery"
         try:
             kwargs["delivery_options"] = DeliveryOptions.from_mapping(values) if values else DeliveryOptions()
         except ConfigError as e:
-            raise click.BadParameter(str(e), param_hint="--config/--delivery") from None
+            raise click.BadParameter(str(e), param_hint=hint) from None
+        try:
+            kwargs["content_options"] = ContentOptions.from_mapping(config.get("content", {}))
+        except ConfigError as e:
+            raise click.BadParameter(str(e), param_hint="--config") from None
         return f(*args, **kwargs)
 
     wrapper = click.option(
@@ -104,6 +128,6 @@ def delivery_options(f):
     )(wrapper)
     wrapper = click.option(
         "--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
-        help="TOML file whose [delivery] table sets delivery thresholds (e.g. long_pause_s = 1.5).",
+        help="TOML file whose [delivery] and [content] tables set the analysis thresholds (e.g. long_pause_s = 1.5).",
     )(wrapper)
     return wrapper

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .options import model_options, quiet_option
+from .options import analysis_options, model_options, quiet_option
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 EXIT_TERMINATED = 143  # 128 + SIGTERM
@@ -132,9 +132,11 @@ def _terminate_ends_the_interview():
 @click.option("--no-follow-ups", is_flag=True, help="Do not ask follow-up questions.")
 @click.option("--seed", type=int, help="Pick the questions at random from this seed, to repeat an interview.")
 @model_options
+@analysis_options
 @quiet_option
 def practice(count, category, question_ids, questions_file, max_seconds, silence_stop, device, answers_dir, countdown,
-             no_follow_ups, seed, model, language, quiet):
+             no_follow_ups, seed, model, language, quiet, delivery_options,
+             content_options):
     """A mock interview: questions one after another, each answer recorded, analysed and scored.
 
     Each question is shown with a short countdown; then speak your answer and press Enter (or
@@ -212,7 +214,8 @@ def practice(count, category, question_ids, questions_file, max_seconds, silence
         )
         source.check()  # no microphone: say so before the first question, not after it
 
-    analyzer = Analyzer(model=model, language=language)
+    analyzer = Analyzer(model=model, language=language, delivery_options=delivery_options,
+                        content_options=content_options)
     interview = Interview(questions, source, analyzer=analyzer, home=home, choose=console.choose,
                           listener=listener, follow_ups=not no_follow_ups)
     console.say(f"Interview {interview.record.id}: {len(questions)} question(s)"

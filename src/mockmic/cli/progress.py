@@ -9,7 +9,7 @@ LABELS = {
     "decode": "Decoding audio",
     "load model": "Loading model",
     "transcribe": "Transcribing",
-    "analyse": "Analysing",
+    "analyze": "Analysing",
     "files": "Analysing files",
 }
 

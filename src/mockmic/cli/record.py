@@ -9,7 +9,7 @@ import time
 import click
 
 from .live import countdown as _countdown  # shared with `mockmic practice`
-from .options import model_options, quiet_option
+from .options import analysis_options, model_options, quiet_option
 
 EXIT_SIGTERM = 143  # 128 + SIGTERM, what a shell reports for a terminated program
 
@@ -98,8 +98,10 @@ class LiveLine:
 @click.option("--recover", is_flag=True, help="Do not record: repair recordings an earlier run left unfinished (crash, kill, power loss) and analyse them.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="How to print the report on stdout.")
 @model_options
+@analysis_options
 @quiet_option
-def record(question, question_id, device, max_seconds, countdown, silence_stop, no_analyze, recover, fmt, model, language, quiet):
+def record(question, question_id, device, max_seconds, countdown, silence_stop, no_analyze, recover, fmt, model, language,
+           quiet, delivery_options, content_options):
     """Record a spoken answer from the microphone, then analyse and store it.
 
     Shows the question and a countdown, then records with a live level meter on stderr. Stop
@@ -115,9 +117,12 @@ def record(question, question_id, device, max_seconds, countdown, silence_stop, 
       mockmic record --device 2 --silence-stop 4 --countdown 0
       mockmic record --recover
     """
+    from ..pipeline import Analyzer
     from ..record import STOP_REASONS, RecordOptions, record_answer, recover_recordings
 
     text = _resolve_question(question, question_id)
+    analyzer = None if no_analyze else Analyzer(model=model, language=language, delivery_options=delivery_options,
+                                                content_options=content_options)
     note = (lambda msg: None) if quiet else (lambda msg: click.echo(msg, err=True))
 
     leftovers, notes = recover_recordings()
@@ -130,7 +135,7 @@ def record(question, question_id, device, max_seconds, countdown, silence_stop, 
         if not leftovers:
             note("There are no interrupted recordings to recover.")
             return
-        _finish(leftovers, no_analyze=no_analyze, fmt=fmt, model=model, language=language, quiet=quiet, print_reports=True)
+        _finish(leftovers, no_analyze=no_analyze, fmt=fmt, analyzer=analyzer, quiet=quiet, print_reports=True)
         return
 
     if text and not quiet:
@@ -148,15 +153,13 @@ def record(question, question_id, device, max_seconds, countdown, silence_stop, 
         note("Recording: speak now, press Enter (or Ctrl-C) to stop.")
 
     options = RecordOptions(device=device, max_seconds=max_seconds, silence_stop_s=silence_stop)
-    analyzer = streamer = None
+    streamer = None
     if not no_analyze:
         # Transcribe while the person speaks: when they stop, only the last chunk is left, so
         # the report follows within seconds. The model loads on the streaming thread with the
         # first chunk; if it cannot, the recording is kept and the analysis below says why.
-        from ..pipeline import Analyzer
         from ..transcribe.streaming import LiveTranscriber
 
-        analyzer = Analyzer(model=model, language=language)
         streamer = LiveTranscriber(lambda: analyzer.transcriber)
     try:
         result = record_answer(text, options=options, on_status=live, before_start=before_start,
@@ -185,7 +188,7 @@ def record(question, question_id, device, max_seconds, countdown, silence_stop, 
         note(outcome.message)
         sys.exit(EXIT_SIGTERM)
     if outcome.kind == NOTHING:
-        _finish(leftovers, no_analyze=no_analyze, fmt=fmt, model=model, language=language, quiet=quiet, print_reports=False)
+        _finish(leftovers, no_analyze=no_analyze, fmt=fmt, analyzer=analyzer, quiet=quiet, print_reports=False)
         raise click.ClickException(outcome.message)
     if not outcome.analyze:  # the disk is full: what was written stays for --recover
         for p in leftovers:
@@ -198,15 +201,14 @@ def record(question, question_id, device, max_seconds, countdown, silence_stop, 
         streamed = streamer.finish()
         if streamed is not None:
             transcripts[result.session_id] = streamed
-    _finish([result.pending], no_analyze=no_analyze, fmt=fmt, model=model, language=language, quiet=quiet,
+    _finish([result.pending], no_analyze=no_analyze, fmt=fmt, quiet=quiet,
             print_reports=True, others=leftovers, transcripts=transcripts, analyzer=analyzer)
     if transcripts and streamer.timing is not None:
         note(f"Transcribed while you spoke ({streamer.timing.chunks} chunk(s)); the report was ready "
              f"{time.monotonic() - stopped_at:.1f} s after the recording stopped.")
 
 
-def _finish(pendings, *, no_analyze, fmt, model, language, quiet, print_reports, others=(), transcripts=None,
-            analyzer=None):
+def _finish(pendings, *, no_analyze, fmt, quiet, print_reports, analyzer, others=(), transcripts=None):
     """Analyse and store (or keep, with --no-analyze) each recording; print the reports."""
     from ..errors import MockmicError
 
@@ -221,7 +223,7 @@ def _finish(pendings, *, no_analyze, fmt, model, language, quiet, print_reports,
                 click.echo(f"Kept without analysis: {kept} (analyse it with `mockmic analyze {kept}`).", err=True)
         return
 
-    from ..pipeline import Analyzer, analyze_and_store
+    from ..pipeline import analyze_and_store
     from ..render import render
     from .progress import StderrProgress
 
@@ -229,8 +231,6 @@ def _finish(pendings, *, no_analyze, fmt, model, language, quiet, print_reports,
     failures = []
     try:
         with StderrProgress(quiet=quiet) as progress:
-            if analyzer is None:
-                analyzer = Analyzer(model=model, language=language)
             analyzer.on_progress = progress
             for i, p in enumerate(everything):
                 path = p.path

@@ -65,8 +65,18 @@ class ContentOptions:
     min_words_to_judge: int = 20
 
     def __post_init__(self) -> None:
+        from ..config import check_options
+
         if self.parser not in ("rules", "spacy"):
             raise ConfigError(f"Unknown content parser {self.parser!r}: use 'rules' or 'spacy'.")
+        check_options(
+            self, section="content",
+            above_zero=("sentence_pause_s", "long_sentence_words", "min_sentence_words", "situation_max_s",
+                        "situation_max_share", "action_result_min_share", "dwell_min_sentences"),
+            fractions=("situation_max_share", "action_result_min_share", "low_ownership_ratio",
+                       "low_ownership_ratio_owned"),
+            ordered=(("min_sentence_words", "long_sentence_words"), ("low_ownership_ratio_owned", "low_ownership_ratio")),
+        )
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> ContentOptions:

@@ -62,17 +62,35 @@ def _pace_windows(words: Sequence[Word], span: tuple[float, float], window_s: fl
     return out
 
 
+PITCH_TRACK_FRAMES = 5  # pitch frames (40 ms) per point of the track a report keeps: 0.2 s
+
+
+def _pitch_track(ac) -> tuple[float, tuple[float | None, ...]]:
+    """The voiced pitch every :data:`PITCH_TRACK_FRAMES` frames: the median where at least two
+    of them are voiced, None elsewhere."""
+    from .prosody import PITCH_HOP_S, voiced_mask
+
+    voiced = voiced_mask(ac, slice(0, ac.f0_hz.size), min_prob=0.3)
+    f0 = np.where(voiced, ac.f0_hz, np.nan)
+    n = int(np.ceil(f0.size / PITCH_TRACK_FRAMES))
+    padded = np.pad(f0, (0, n * PITCH_TRACK_FRAMES - f0.size), constant_values=np.nan).reshape(n, PITCH_TRACK_FRAMES)
+    enough = np.sum(~np.isnan(padded), axis=1) >= 2
+    track = tuple(round(float(np.nanmedian(row)), 1) if ok else None for row, ok in zip(padded, enough))
+    return PITCH_TRACK_FRAMES * PITCH_HOP_S, track
+
+
 def _pitch_stats(ac, span, opts: DeliveryOptions) -> PitchStats:
-    """Median pitch of voiced frames, and the median 10-90% spread over ``pitch_window_s``."""
+    """Median pitch of voiced frames, the median 10-90% spread over ``pitch_window_s``, the track."""
     from .prosody import PITCH_HOP_S, semitone_spread, voiced_mask
 
     if span is None or ac.f0_hz.size == 0:
         return PitchStats(None, None, None)
+    hop_s, track = _pitch_track(ac)
     sl = ac.pitch_slice(*span)
     voiced = voiced_mask(ac, sl, min_prob=0.3)
     f0 = ac.f0_hz[sl]
     if voiced.sum() < 10:
-        return PitchStats(None, None, None)
+        return PitchStats(None, None, None, hop_s, track)
     median = float(np.median(f0[voiced]))
     spreads = []
     per_window = max(1, int(round(opts.pitch_window_s / PITCH_HOP_S)))
@@ -88,7 +106,7 @@ def _pitch_stats(ac, span, opts: DeliveryOptions) -> PitchStats:
         spreads = [s] if s is not None else []
     variation = float(np.median(spreads)) if spreads else None
     monotone = None if variation is None else variation < opts.monotone_semitones
-    return PitchStats(round(median, 1), None if variation is None else round(variation, 2), monotone)
+    return PitchStats(round(median, 1), None if variation is None else round(variation, 2), monotone, hop_s, track)
 
 
 def _loudness(ac, words: Sequence[Word], span, opts: DeliveryOptions) -> tuple[LoudnessStats, bool | None, list[TrailingOff]]:

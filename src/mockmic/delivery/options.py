@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
-from ..errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -85,19 +81,17 @@ class DeliveryOptions:
     max_answer_s: float = 120.0
 
     def __post_init__(self) -> None:
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, bool):
-                continue
-            if not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
-                raise ConfigError(f"Delivery option {f.name} must be a number >= 0, not {value!r}.")
-        for lo, hi in (("slow_wpm", "fast_wpm"), ("comfortable_min_wpm", "comfortable_max_wpm"),
-                       ("min_answer_s", "max_answer_s"), ("fmin_hz", "fmax_hz"),
-                       ("fillers_good_per_100", "fillers_high_per_100"), ("long_pause_s", "stall_s")):
-            if getattr(self, lo) > getattr(self, hi):
-                raise ConfigError(f"Delivery option {lo} ({getattr(self, lo)}) must not exceed {hi} ({getattr(self, hi)}).")
-        if self.pace_window_s <= 0 or self.pitch_window_s <= 0 or self.fmin_hz <= 0:
-            raise ConfigError("Delivery options pace_window_s, pitch_window_s and fmin_hz must be above 0.")
+        from ..config import check_options
+
+        check_options(
+            self, section="delivery",
+            above_zero=("pace_window_s", "pitch_window_s", "fmin_hz", "long_pause_s", "stall_s", "min_pause_s",
+                        "cluster_window_s", "cluster_min"),
+            ordered=(("slow_wpm", "fast_wpm"), ("comfortable_min_wpm", "comfortable_max_wpm"),
+                     ("min_answer_s", "max_answer_s"), ("fmin_hz", "fmax_hz"),
+                     ("fillers_good_per_100", "fillers_high_per_100"), ("min_pause_s", "long_pause_s"),
+                     ("long_pause_s", "stall_s")),
+        )
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], base: "DeliveryOptions | None" = None) -> "DeliveryOptions":

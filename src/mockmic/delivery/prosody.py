@@ -205,16 +205,13 @@ def in_blocks(y: np.ndarray, hop: int, sample_rate: int, fn, *, block_s: float =
 def track_pitch(
     samples: np.ndarray, sample_rate: int, *, fmin_hz: float, fmax_hz: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """pYIN pitch on the signal decimated to 8 kHz.
+    """pYIN pitch on the signal decimated to 8 kHz, in blocks of :data:`PITCH_BLOCK_S`.
 
     Returns
     -------
-    flux : np.ndarray, shape (n_level,)
-        Spectral change per level frame: distance between successive MFCC vectors
-        (coefficients 1-12). Low in a held vowel or "mmm", high across a word's phonemes.
-    zcr : np.ndarray, shape (n_level,)
-        Zero-crossing rate per level frame, 0..1: low in voiced sounds, high in hiss.
-    f0_hz : np.ndarray, shape (n_pitch,), Hz, NaN where pYIN found no candidate
+    f0_hz : np.ndarray, shape (n_pitch,), Hz
+        The best pitch candidate of each frame (one every :data:`PITCH_HOP_S` s), NaN where
+        pYIN found none; voicing is decided by the caller from ``voiced_prob``.
     voiced_prob : np.ndarray, shape (n_pitch,), 0..1
     """
     import librosa

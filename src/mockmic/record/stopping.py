@@ -106,8 +106,8 @@ class StdinLines:
                     self._cond.wait()
             try:
                 ready, _, _ = select.select([fd], [], [], self.POLL_S)
-                if not ready:
-                    continue
+                if not ready or (self._target is None and self._readers == 0):
+                    continue  # nobody waits any more: leave the line for its next reader (input())
                 data = os.read(fd, 1024)
             except InterruptedError:
                 continue

@@ -21,7 +21,6 @@ STAR_COLOURS = {"situation": "#8fb8de", "task": "#c3a6d9", "action": "#f2b36b", 
 FILLER_COLOUR = "#d6453d"
 PAUSE_COLOUR = "#9aa3ad"
 WAVE_COLOUR = "#3d6e9e"
-COMFORTABLE_WPM = (130.0, 170.0)  # DESIGN.md thresholds: comfortable interview pace
 FIG_WIDTH_IN = 11.0
 DPI = 100
 LEFT, RIGHT = 0.07, 0.9  # axes extent as figure fractions: the page maps clicks with these
@@ -50,66 +49,28 @@ def _png(fig) -> tuple[str, int, int]:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"), w, h
 
 
-PITCH_RANGE_HZ = (65.0, 400.0)  # adult speaking voices
+def loudness_contour(samples: np.ndarray, *, hop_s: float = 0.02) -> tuple[np.ndarray, np.ndarray]:
+    """Loudness as heard (dBFS, NaN below -60) every ``hop_s`` seconds, smoothed over ~0.25 s.
 
-
-def contours(samples: np.ndarray, *, hop_s: float = 0.02) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pitch (Hz, NaN where unvoiced) and loudness (dBFS) every ``hop_s`` seconds.
-
-    Pitch comes from a normalised autocorrelation of 64 ms frames, in numpy alone: this is a
-    picture of the voice, not a measurement (the delivery stage measures), and librosa's
-    JIT-compiled pitch trackers would add seconds to opening a stored report.
-
-    Returns (times_s, pitch_hz, loudness_dbfs), each shape (frames,).
+    Returns (times_s, loudness_dbfs), each shape (frames,). The pitch drawn beside it is the one
+    the delivery analysis measured (``report.delivery.pitch.track_hz``), not computed here.
     """
     hop = int(round(hop_s * SAMPLE_RATE))
     frame = 1024
     y = np.asarray(samples, dtype=np.float32)
     n = max(1, int(np.ceil(len(y) / hop)))
     y = np.pad(y, (frame // 2, frame // 2 + frame))  # frames centred on their times
-    window = np.hanning(frame).astype(np.float32)
-    # the window's own autocorrelation: dividing by it keeps long lags (low voices) fair
-    w_ac = np.fft.irfft(np.abs(np.fft.rfft(window, 2 * frame)) ** 2)[:frame]
-    lo, hi = int(SAMPLE_RATE / PITCH_RANGE_HZ[1]), int(SAMPLE_RATE / PITCH_RANGE_HZ[0])
-    power = np.empty(n)
-    f0 = np.full(n, np.nan)
     view = np.lib.stride_tricks.sliding_window_view(y, frame)[::hop][:n]
+    power = np.empty(n)
     for a in range(0, n, 1000):  # in blocks: bounded memory for long answers
         frames = view[a:a + 1000] - view[a:a + 1000].mean(axis=1, keepdims=True)
         power[a:a + len(frames)] = np.mean(frames**2, axis=1)
-        ac = np.fft.irfft(np.abs(np.fft.rfft(frames * window, 2 * frame)) ** 2)[:, :frame] / w_ac
-        ac /= np.maximum(ac[:, :1], 1e-12)
-        seg = ac[:, lo:hi + 1]
-        best = seg.max(axis=1)
-        # the shortest lag close to the best one: the period, not a multiple of it
-        k = np.argmax(seg >= 0.9 * best[:, None], axis=1)
-        rows = np.arange(len(k))
-        for _ in range(lo):
-            up = (k + 1 < seg.shape[1]) & (seg[rows, np.minimum(k + 1, seg.shape[1] - 1)] > seg[rows, k])
-            if not up.any():
-                break
-            k = k + up
-        # parabolic interpolation between neighbouring lags
-        left = seg[rows, np.maximum(k - 1, 0)]
-        mid = seg[rows, k]
-        right = seg[rows, np.minimum(k + 1, seg.shape[1] - 1)]
-        denom = left - 2 * mid + right
-        shift = np.where(np.abs(denom) > 1e-9, 0.5 * (left - right) / np.where(denom == 0, 1, denom), 0.0)
-        pitch = SAMPLE_RATE / (lo + k + np.clip(shift, -0.5, 0.5))
-        f0[a:a + len(frames)] = np.where(best >= 0.5, pitch, np.nan)  # weakly periodic: unvoiced
     # Loudness as heard follows syllables, not 20 ms frames: smooth the power over ~0.25 s.
     width = max(1, int(round(0.25 / hop_s)))
     smooth = np.convolve(power, np.ones(width) / width, mode="same")
     loud = 10 * np.log10(np.maximum(smooth * 2, 1e-12))  # full-scale sine = 0 dBFS
-    frame_db = 10 * np.log10(np.maximum(power * 2, 1e-12))
-    f0[frame_db < max(float(np.max(frame_db)) - 30.0, -50.0)] = np.nan  # pitch only where the voice is
-    voiced = f0[~np.isnan(f0)]
-    if voiced.size:
-        # a voice stays within an octave of its median; the rest are tracking slips
-        median = float(np.median(voiced))
-        f0[(f0 > median * 2) | (f0 < median / 2)] = np.nan
     loud = np.where(loud < -60.0, np.nan, loud)
-    return np.arange(n) * hop / SAMPLE_RATE, f0, loud
+    return np.arange(n) * hop / SAMPLE_RATE, loud
 
 
 def _envelope(samples: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -127,7 +88,11 @@ def timeline_chart(report: SessionReport, samples: np.ndarray | None) -> Chart:
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
+    from .summary import delivery_thresholds
+
     d, c = report.delivery, report.content
+    o = delivery_thresholds(report)
+    comfortable = (o.comfortable_min_wpm, o.comfortable_max_wpm)
     duration = report.audio.duration_s or (len(samples) / SAMPLE_RATE if samples is not None else 0.0)
     if report.transcript.words:
         duration = max(duration, report.transcript.words[-1].end_s)
@@ -165,9 +130,9 @@ def timeline_chart(report: SessionReport, samples: np.ndarray | None) -> Chart:
         handles += [Patch(color=col, label=part.capitalize()) for part, col in STAR_COLOURS.items()]
     if d is not None:
         for p in d.pauses:
-            ax.axvspan(p.start_s, p.end_s, ymax=0.8, color=PAUSE_COLOUR, alpha=0.45 if p.duration_s >= 1.0 else 0.25,
-                       linewidth=0)
-            if p.duration_s >= 1.0:
+            ax.axvspan(p.start_s, p.end_s, ymax=0.8, color=PAUSE_COLOUR,
+                       alpha=0.45 if p.duration_s >= o.long_pause_s else 0.25, linewidth=0)
+            if p.duration_s >= o.long_pause_s:
                 ax.text((p.start_s + p.end_s) / 2, -peak * 0.95, f"{p.duration_s:.1f}s", ha="center",
                         fontsize=7, color="#555555")
         for f in d.fillers:
@@ -180,13 +145,13 @@ def timeline_chart(report: SessionReport, samples: np.ndarray | None) -> Chart:
 
     # pace over time against the comfortable band
     ax = axes[1]
-    ax.axhspan(*COMFORTABLE_WPM, color="#7cc49a", alpha=0.25, linewidth=0)
+    ax.axhspan(*comfortable, color="#7cc49a", alpha=0.25, linewidth=0)
     if d is not None and d.pace_over_time:
         for w in d.pace_over_time:
             ax.plot([w.start_s, w.end_s], [w.words_per_minute] * 2, color="#2f4b7c", linewidth=2.2)
         if d.words_per_minute:
             ax.axhline(d.words_per_minute, color="#2f4b7c", linestyle=":", linewidth=1)
-        top_wpm = max(max(w.words_per_minute for w in d.pace_over_time), COMFORTABLE_WPM[1]) * 1.15
+        top_wpm = max(max(w.words_per_minute for w in d.pace_over_time), comfortable[1]) * 1.15
         ax.set_ylim(0, top_wpm)
     else:
         ax.text(0.5, 0.5, "pace not measured", transform=ax.transAxes, ha="center", va="center",
@@ -197,18 +162,24 @@ def timeline_chart(report: SessionReport, samples: np.ndarray | None) -> Chart:
 
     if has_audio:
         ax = axes[2]
-        times, f0, loud = contours(samples)
+        times, loud = loudness_contour(samples)
         ax2 = ax.twinx()
         ax2.plot(times, loud, color="#e08214", linewidth=1.2, alpha=0.8)
         ax2.set_ylabel("loudness dBFS", fontsize=8, color="#e08214")
         ax2.tick_params(labelsize=7)
         ax.set_zorder(ax2.get_zorder() + 1)  # pitch dots over the loudness line
         ax.patch.set_visible(False)
-        ax.plot(times, f0, ".", markersize=2, color="#7b3294")
-        voiced = f0[~np.isnan(f0)]
-        if voiced.size:
-            median = float(np.median(voiced))
-            ax.set_ylim(median / 2, median * 2)
+        pitch = d.pitch if d is not None else None
+        if pitch is not None and pitch.track_hz and pitch.track_hop_s:
+            f0 = np.array([np.nan if v is None else v for v in pitch.track_hz], dtype=float)
+            ax.plot((np.arange(f0.size) + 0.5) * pitch.track_hop_s, f0, ".", markersize=3, color="#7b3294")
+            voiced = f0[~np.isnan(f0)]
+            if voiced.size:
+                median = float(np.median(voiced))
+                ax.set_ylim(median / 2, median * 2)
+        else:
+            ax.text(0.5, 0.5, "pitch not measured", transform=ax.transAxes, ha="center", va="center",
+                    fontsize=8, color="#777777")
         ax.set_ylabel("pitch Hz", fontsize=8, color="#7b3294")
         ax.tick_params(labelsize=7)
     axes[-1].set_xlim(0, duration)
@@ -227,20 +198,24 @@ class TrendMetric:
     band: tuple[float, float] | None = None  # the good range when better == "band"
 
 
-TREND_METRICS = {
-    m.name: m
-    for m in (
+def _trend_metrics() -> dict[str, TrendMetric]:
+    from ..delivery.options import DeliveryOptions
+
+    o = DeliveryOptions()  # a trend spans many sessions: the default targets are its bands
+    return {m.name: m for m in (
         TrendMetric("overall", "overall", "Overall score", "/100", "higher"),
         TrendMetric("delivery", "delivery", "Delivery score", "/100", "higher"),
         TrendMetric("structure", "structure", "Structure score", "/100", "higher"),
         TrendMetric("accountability", "accountability", "Accountability score", "/100", "higher"),
-        TrendMetric("pace", "words_per_minute", "Pace", "words/min", "band", COMFORTABLE_WPM),
+        TrendMetric("pace", "words_per_minute", "Pace", "words/min", "band", (o.comfortable_min_wpm, o.comfortable_max_wpm)),
         TrendMetric("fillers", "fillers_per_100_words", "Fillers", "per 100 words", "lower"),
         TrendMetric("long-pauses", "long_pause_count", "Long pauses", "", "lower"),
         TrendMetric("pitch", "pitch_variation_semitones", "Pitch spread", "semitones", "higher"),
-        TrendMetric("length", "duration_s", "Length", "s", "band", (60.0, 120.0)),  # DESIGN.md answer length
-    )
-}
+        TrendMetric("length", "duration_s", "Length", "s", "band", (o.min_answer_s, o.max_answer_s)),
+    )}
+
+
+TREND_METRICS = _trend_metrics()
 DEFAULT_TREND = ("overall", "pace", "fillers", "long-pauses", "structure", "accountability")
 
 

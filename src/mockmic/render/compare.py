@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..results import SessionReport
-from .charts import COMFORTABLE_WPM
-from .summary import STAR_PARTS, when
-
-ANSWER_LENGTH_S = (60.0, 120.0)  # DESIGN.md: a behavioural answer runs 60-120 s
+from ..results import STAR_PARTS, SessionReport
+from .summary import delivery_thresholds, when
 
 
 @dataclass(frozen=True)
@@ -57,8 +54,9 @@ def compare_reports(a: SessionReport, b: SessionReport) -> list[CompareRow]:
         vb = getattr(sb, name) if sb else None
         if va is not None or vb is not None:
             rows.append(_numeric("Scores", name.capitalize(), va, vb, "higher", tolerance=2))
+    o = delivery_thresholds(b)  # the later attempt's targets
     rows.append(_numeric("Delivery", "Length", a.audio.duration_s, b.audio.duration_s, "band",
-                         unit="s", band=ANSWER_LENGTH_S, tolerance=2))
+                         unit="s", band=(o.min_answer_s, o.max_answer_s), tolerance=2))
     da, db = a.delivery, b.delivery
     if da is not None or db is not None:
         def g(d, f):
@@ -66,9 +64,9 @@ def compare_reports(a: SessionReport, b: SessionReport) -> list[CompareRow]:
 
         rows += [
             _numeric("Delivery", "Pace", g(da, lambda d: d.words_per_minute), g(db, lambda d: d.words_per_minute),
-                     "band", unit="wpm", band=COMFORTABLE_WPM, tolerance=3),
+                     "band", unit="wpm", band=(o.comfortable_min_wpm, o.comfortable_max_wpm), tolerance=3),
             _numeric("Delivery", "Pauses", g(da, lambda d: len(d.pauses)), g(db, lambda d: len(d.pauses)), "info"),
-            _numeric("Delivery", "Long pauses (1 s+)", g(da, lambda d: d.long_pause_count),
+            _numeric("Delivery", f"Long pauses ({o.long_pause_s:g} s+)", g(da, lambda d: d.long_pause_count),
                      g(db, lambda d: d.long_pause_count), "lower"),
             _numeric("Delivery", "Longest pause", g(da, lambda d: max((p.duration_s for p in d.pauses), default=0.0)),
                      g(db, lambda d: max((p.duration_s for p in d.pauses), default=0.0)), "lower",

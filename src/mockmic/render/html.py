@@ -8,10 +8,8 @@ so injected markup shows as text and could not run even if escaping were bypasse
 from __future__ import annotations
 
 import base64
-import io
 import re
 import secrets
-import wave
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +18,7 @@ import numpy as np
 
 from ..config import SAMPLE_RATE
 from ..results import SessionReport, clock
-from .summary import delivery_rows, ranked_feedback, score_rows, star_rows, when
+from .summary import delivery_rows, delivery_thresholds, ranked_feedback, score_rows, star_rows, when
 
 HISTORY_METRICS = ("overall", "pace", "fillers")  # names in charts.TREND_METRICS
 
@@ -44,14 +42,9 @@ def _env():
 def wav_data_uri(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> str:
     """The analysed signal as a 16-bit WAV data URI: every browser plays it, and its time
     base is exactly the one the report's times refer to."""
-    pcm = (np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0) * 32767).astype("<i2")
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(sample_rate)
-        w.writeframes(pcm.tobytes())
-    return "data:audio/wav;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    from ..audio.wav import wav_bytes
+
+    return "data:audio/wav;base64," + base64.b64encode(wav_bytes(samples, sample_rate)).decode("ascii")
 
 
 @dataclass
@@ -108,6 +101,7 @@ def _filler_words(words, fillers) -> tuple[dict[int, object], list]:
 
 def transcript_segments(report: SessionReport) -> list[_Segment]:
     """Words, pauses and fillers in time order, grouped by STAR sentence."""
+    long_s = delivery_thresholds(report).long_pause_s
     d, c = report.delivery, report.content
     words = report.transcript.words
     marked, unplaced = _filler_words(words, d.fillers if d else ())
@@ -124,7 +118,7 @@ def transcript_segments(report: SessionReport) -> list[_Segment]:
     if d is not None:
         for p in d.pauses:
             tokens.append(_Token("pause", p.start_s, f"{p.duration_s:.1f} s",
-                                 ["pause", "long" if p.duration_s >= 1.0 else "short"], f"pause at {clock(p.start_s)}"))
+                                 ["pause", "long" if p.duration_s >= long_s else "short"], f"pause at {clock(p.start_s)}"))
     for f in unplaced:
         if f.kind == "acoustic":
             tokens.append(_Token("acoustic", f.start_s, f.text or "(filled pause)", ["filler", "acoustic"],
@@ -171,6 +165,7 @@ def render_html(
     """
     from .charts import TREND_METRICS, timeline_chart, trend_chart
 
+    thresholds = delivery_thresholds(report)
     timeline = timeline_chart(report, samples)
     history = list(history)
     trend = trend_chart(history, HISTORY_METRICS, highlight_id=report.id) if len(history) >= 2 else None
@@ -181,7 +176,7 @@ def render_html(
         file_name=Path(report.audio.path).name if report.audio.path else "",
         scores=score_rows(report),
         feedback=ranked_feedback(report),
-        delivery=delivery_rows(report.delivery) if report.delivery is not None else None,
+        delivery=delivery_rows(report.delivery, thresholds) if report.delivery is not None else None,
         star=star_rows(report.content) if report.content is not None else None,
         content=report.content,
         timeline=timeline,

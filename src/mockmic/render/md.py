@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ..results import SessionReport, clock
-from .summary import delivery_rows, ranked_feedback, score_rows, star_rows
+from .summary import delivery_rows, delivery_thresholds, ranked_feedback, score_rows, star_rows
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that would
 # otherwise start markup inside a line (emphasis, links, code, raw HTML, table cells).
@@ -48,7 +48,7 @@ def render_md(report: SessionReport) -> str:
         out.append("")
     if report.delivery is not None:
         out += ["## Delivery", "", "| Figure | Value |", "|---|---|"]
-        out += [f"| {label} | {md_escape(value)} |" for label, value in delivery_rows(report.delivery)]
+        out += [f"| {label} | {md_escape(value)} |" for label, value in delivery_rows(report.delivery, delivery_thresholds(report))]
         out.append("")
     c = report.content
     if c is not None:

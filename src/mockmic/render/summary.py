@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..results import STAR_PARTS, ContentAnalysis, DeliveryMetrics, Feedback, SessionReport
+
+if TYPE_CHECKING:
+    from ..delivery.options import DeliveryOptions
 
 
 def when(created_at: str) -> str:
@@ -38,14 +43,28 @@ def ranked_feedback(report: SessionReport) -> list[Feedback]:
     return rank_feedback(report.feedback)
 
 
-def delivery_rows(d: DeliveryMetrics) -> list[tuple[str, str]]:
-    long_pauses = [p for p in d.pauses if p.duration_s >= 1.0]
+def delivery_thresholds(report: SessionReport | None = None) -> DeliveryOptions:
+    """The delivery thresholds ``report`` was judged by: its own options, or the defaults (for a
+    report stored before reports kept their options, and for views over many sessions)."""
+    from ..delivery.options import DeliveryOptions
+    from ..errors import ConfigError
+
+    table = report.options.get("delivery") if report is not None else None
+    try:
+        return DeliveryOptions.from_mapping(table) if table else DeliveryOptions()
+    except ConfigError:
+        return DeliveryOptions()  # options of another mockmic version: the defaults still read right
+
+
+def delivery_rows(d: DeliveryMetrics, o: DeliveryOptions | None = None) -> list[tuple[str, str]]:
+    o = o or delivery_thresholds()
+    long_pauses = [p for p in d.pauses if p.duration_s >= o.long_pause_s]
     return [
         ("Pace", number(d.words_per_minute, "words/min")),
         ("Articulation (pauses removed)", number(d.articulation_wpm, "words/min")),
         ("Words", str(d.words)),
         ("Speaking time", number(d.speaking_time_s, "s", 1)),
-        ("Pauses", f"{len(d.pauses)} ({d.long_pause_count} of 1 s or more"
+        ("Pauses", f"{len(d.pauses)} ({d.long_pause_count} of {o.long_pause_s:g} s or more"
                    + (f", longest {max(p.duration_s for p in long_pauses):.1f} s)" if long_pauses else ")")),
         ("Fillers", f"{d.filler_count}"
                     + (f" ({d.fillers_per_100_words:.1f} per 100 words)" if d.fillers_per_100_words is not None else "")),

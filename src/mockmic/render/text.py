@@ -24,9 +24,10 @@ def render_text(report: SessionReport) -> str:
         if parts:
             lines += ["", "Scores: " + "   ".join(parts)]
     if report.delivery is not None:
+        from .summary import delivery_thresholds
         from .text_delivery import delivery_lines
 
-        lines += [""] + delivery_lines(report.delivery)
+        lines += [""] + delivery_lines(report.delivery, delivery_thresholds(report))
     if report.content is not None:
         from .text_content import content_lines
 

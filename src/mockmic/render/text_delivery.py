@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..results import DeliveryMetrics, clock
+
+if TYPE_CHECKING:
+    from ..delivery.options import DeliveryOptions
 
 
 def _num(value: float | None, fmt: str, unit: str) -> str:
     return "n/a" if value is None else f"{value:{fmt}} {unit}"
 
 
-def delivery_lines(metrics: DeliveryMetrics) -> list[str]:
-    """Lines for the report's "Delivery" section, each figure followed by its unit."""
+def delivery_lines(metrics: DeliveryMetrics, options: DeliveryOptions | None = None) -> list[str]:
+    """Lines for the report's "Delivery" section, each figure followed by its unit; ``options``
+    are the thresholds the answer was judged by (defaults when None)."""
+    from .summary import delivery_thresholds
+
     m = metrics
+    o = options or delivery_thresholds()
     lines = ["Delivery:"]
     dur = m.answer_duration_s
     if m.words:
@@ -27,11 +36,11 @@ def delivery_lines(metrics: DeliveryMetrics) -> list[str]:
         lines.append("  Pace over time (words/min): " + ", ".join(parts))
     stalls = m.stall_count
     lines.append(
-        f"  Pauses: {len(m.pauses)} of 0.25 s or more, {m.long_pause_count} long (>= 1 s)"
-        + (f", {stalls} stalls (>= 3 s)" if stalls else "")
+        f"  Pauses: {len(m.pauses)} of {o.min_pause_s:g} s or more, {m.long_pause_count} long (>= {o.long_pause_s:g} s)"
+        + (f", {stalls} stalls (>= {o.stall_s:g} s)" if stalls else "")
     )
     longest = sorted(m.pauses, key=lambda p: -p.duration_s)[:3]
-    if longest and longest[0].duration_s >= 1.0:
+    if longest and longest[0].duration_s >= o.long_pause_s:
         lines.append("    longest: " + ", ".join(f"{p.duration_s:.1f} s at {clock(p.start_s)}" for p in longest))
     lines.append(
         f"  Fillers: {m.filler_count}"

@@ -26,7 +26,6 @@ import os
 import secrets
 import shutil
 import sqlite3
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,17 +34,14 @@ from .. import config
 from ..errors import StoreError
 from ..results import SessionReport, report_to_dict
 from .files import fsync_dir, write_atomic
-from .ids import SESSION_ID_RE, check_session_id
+from .ids import check_session_id
 from .index import connect, prepare, session_query, transaction
+from .recovery import DELETING_PREFIX, STAGING_PREFIX, recover
 from .schema import REPORT_NAME, SUMMARY_FIELDS, SessionSummary, index_row, read_report_file
 
 DB_NAME = "mockmic.db"
 AUDIO_STEM = "audio"
 SAVE_MODES = ("copy", "link", "move")
-STALE_STAGING_S = 3600.0  # staging folders older than this belong to a crashed save
-
-_STAGING_PREFIX = ".staging-"
-_DELETING_PREFIX = ".deleting-"
 
 
 class Store:
@@ -130,7 +126,7 @@ class Store:
                 raise StoreError(f"The audio file {source} does not exist, so session {report.id} was not stored.")
             source = source.resolve()
 
-        staging = self.home / f"{_STAGING_PREFIX}{report.id}-{secrets.token_hex(4)}"
+        staging = self.home / f"{STAGING_PREFIX}{report.id}-{secrets.token_hex(4)}"
         storage: dict[str, Any] = {"audio_mode": None, "audio_file": None, "source_path": report.audio.path}
         try:
             staging.mkdir()
@@ -167,7 +163,7 @@ class Store:
             self._index(report, storage)
         except BaseException:
             # Not indexed means not stored: take the folder back out so a retry starts clean.
-            doomed = self.home / f"{_DELETING_PREFIX}{report.id}-{secrets.token_hex(4)}"
+            doomed = self.home / f"{DELETING_PREFIX}{report.id}-{secrets.token_hex(4)}"
             with contextlib.suppress(OSError):
                 os.rename(folder, doomed)
                 shutil.rmtree(doomed, ignore_errors=True)
@@ -224,7 +220,7 @@ class Store:
             if not exists and not folder.exists():
                 raise self._unknown(session_id)
             # Renaming first makes the removal one step; recover() finishes a crashed one.
-            doomed = self.home / f"{_DELETING_PREFIX}{session_id}-{secrets.token_hex(4)}"
+            doomed = self.home / f"{DELETING_PREFIX}{session_id}-{secrets.token_hex(4)}"
             if folder.exists():
                 try:
                     os.rename(folder, doomed)
@@ -344,61 +340,9 @@ class Store:
     # -- recovery --
 
     def recover(self, conn: sqlite3.Connection | None = None) -> list[str]:
-        """Bring the index in line with the folders after a crash; return the ids it fixed.
-
-        - a complete folder (``report.json``) missing from the index is indexed;
-        - an index row whose folder is gone is dropped;
-        - a half-finished delete is finished; staging folders of crashed saves are removed
-          once stale (a save in another process may still be using a fresh one).
-        """
+        """Bring the index in line with the folders after a crash; return the ids it fixed
+        (see :func:`.recovery.recover`)."""
         if conn is None:
             with self._connect() as c:
                 return self.recover(c)
-        fixed: list[str] = []
-        now = time.time()
-        try:
-            entries = list(os.scandir(self.home))
-        except OSError:
-            return fixed
-        folders: set[str] = set()
-        for entry in entries:
-            name = entry.name
-            if name.startswith(_DELETING_PREFIX):
-                session_id = name[len(_DELETING_PREFIX):].rsplit("-", 1)[0]
-                if SESSION_ID_RE.match(session_id):
-                    with transaction(conn):
-                        conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
-                shutil.rmtree(entry.path, ignore_errors=True)
-            elif name.startswith(_STAGING_PREFIX):
-                with contextlib.suppress(OSError):
-                    if now - entry.stat(follow_symlinks=False).st_mtime > STALE_STAGING_S:
-                        shutil.rmtree(entry.path, ignore_errors=True)
-            elif SESSION_ID_RE.match(name) and entry.is_dir(follow_symlinks=False):
-                if os.path.isfile(os.path.join(entry.path, REPORT_NAME)):
-                    folders.add(name)
-        indexed = {row[0] for row in conn.execute("SELECT id FROM sessions")}
-        missing = sorted(folders - indexed)
-        # In batches: one transaction per session is slow for a whole lost index, and one for
-        # all of them would keep other writers waiting.
-        for start in range(0, len(missing), 200):
-            batch = []
-            for session_id in missing[start:start + 200]:
-                try:
-                    report, storage = read_report_file(self.home / session_id / REPORT_NAME)
-                except (OSError, ValueError, KeyError, TypeError):
-                    continue  # a damaged folder stays out of the index; `get` explains it
-                if report.id == session_id:
-                    batch.append((report, storage))
-            with transaction(conn):
-                for report, storage in batch:
-                    self._index(report, storage, conn)
-            fixed += [report.id for report, _ in batch]
-        for session_id in sorted(indexed - folders):
-            # A row without its folder: recheck so a save renaming its folder right now wins.
-            if not (self.home / session_id / REPORT_NAME).is_file():
-                with transaction(conn):
-                    conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
-                fixed.append(session_id)
-        return fixed
-
-
+        return recover(self.home, conn, index=self._index)

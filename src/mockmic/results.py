@@ -328,6 +328,12 @@ def _fields(cls, data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k in names}
 
 
+def _pitch_from_dict(p: dict[str, Any]) -> PitchStats:
+    known = _fields(PitchStats, p)
+    known["track_hz"] = tuple(known.get("track_hz") or ())
+    return PitchStats(**known)
+
+
 def _delivery_from_dict(d: dict[str, Any]) -> DeliveryMetrics:
     return DeliveryMetrics(
         **{
@@ -335,7 +341,7 @@ def _delivery_from_dict(d: dict[str, Any]) -> DeliveryMetrics:
             "pace_over_time": tuple(PaceWindow(**p) for p in d.get("pace_over_time", [])),
             "pauses": tuple(Pause(**p) for p in d.get("pauses", [])),
             "fillers": tuple(Filler(**f) for f in d.get("fillers", [])),
-            "pitch": PitchStats(**_fields(PitchStats, d["pitch"])),
+            "pitch": _pitch_from_dict(d["pitch"]),
             "loudness": LoudnessStats(**_fields(LoudnessStats, d["loudness"])),
             "filler_clusters": tuple(FillerCluster(**c) for c in d.get("filler_clusters") or []),
             "trailing_off": tuple(TrailingOff(**t) for t in d.get("trailing_off") or []),

@@ -65,6 +65,9 @@ def settle(result: RecordingResult, *, cancel_unspoken_interrupt: bool = False) 
     if cancel_unspoken_interrupt and result.stop_reason == "interrupt" and not result.speech_detected:
         pending.discard()
         return Outcome(CANCELLED)
+    if result.stop_reason == "write_error" and result.duration_s == 0:
+        pending.discard()  # the disk took nothing: there is no recording to keep
+        return Outcome(WRITE_ERROR, "Nothing could be recorded: the disk refused the recording. Free some space and try again.")
     if result.duration_s == 0:
         pending.discard()
         return Outcome(NOTHING, result.error or "Nothing was recorded: it was stopped before any audio arrived.")

@@ -20,7 +20,8 @@ def content_lines(content: ContentAnalysis) -> list[str]:
         detail = f"{p.seconds:5.1f} s  {p.share:4.0%}" if p.present else ""
         if p.delivery is not None:
             pace, pauses, fillers = star_delivery_cells(p)
-            detail += f"  {pace:>4s} words/min  pauses {pauses}  fillers {fillers}"
+            pace = f"{pace:>4s} words/min" if pace != "–" else "pace –"
+            detail += f"  {pace}  pauses {pauses}  fillers {fillers}"
         lines.append(f"  {part.capitalize():10s} {mark:8s} {detail}".rstrip())
     acc = content.accountability
     ratio = "n/a" if acc.ownership_ratio is None else f"{acc.ownership_ratio:.0%}"

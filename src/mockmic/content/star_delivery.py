@@ -37,7 +37,6 @@ from dataclasses import replace
 
 from ..results import STAR_PARTS, ContentAnalysis, DeliveryMetrics, Feedback, Sentence, StarPartDelivery, clock
 from .lexicon import load_lexicon
-from .sentences import normalise_token
 
 # Why a change of pace in that part matters to an interviewer (seed 000: Action and Result are
 # what they most want; the Situation only sets the scene).
@@ -55,11 +54,14 @@ _SLOWER = {
 }
 
 
+_PUNCT = ",.;:!?…\"'()-"
+
+
 def _word_count(sentence: Sentence) -> int:
     """Words as the delivery stage counts them (no punctuation, no "-piece"), less every hesitation."""
     hesitations = load_lexicon().fillers
     return sum(1 for t in sentence.text.split()
-               if any(ch.isalnum() for ch in t) and not t.startswith("-") and normalise_token(t) not in hesitations)
+               if any(ch.isalnum() for ch in t) and not t.startswith("-") and t.strip(_PUNCT).lower() not in hesitations)
 
 
 def _part_figures(sentences: Sequence[Sentence], part: str) -> tuple[int, float]:

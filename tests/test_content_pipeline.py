@@ -45,7 +45,8 @@ def test_content_survives_the_json_contract():
     c = data["content"]
     assert set(c) >= {"sentences", "star", "accountability", "pitfalls"}
     assert set(c["star"]) == {"situation", "task", "action", "result", "score"}
-    assert set(c["star"]["action"]) == {"present", "seconds", "share"}
+    assert set(c["star"]["action"]) == {"present", "seconds", "share", "delivery"}
+    assert set(c["star"]["action"]["delivery"]) == {"words_per_minute", "pause_count", "long_pause_count", "filler_count"}
     assert set(c["accountability"]) == {"score", "ownership_ratio", "signals"}
     assert all(set(s) == {"kind", "text", "start_s"} for s in c["accountability"]["signals"])
     assert all(set(p) == {"kind", "message", "evidence", "start_s"} for p in c["pitfalls"])

@@ -219,10 +219,14 @@ def analyze_report(
         delivery_score = score_delivery(delivery, dopts)
         feedback += delivery_feedback(delivery, words, dopts)
 
-        from .content import analyze_content, content_feedback
+        from .content import analyze_content, content_feedback, star_pace_feedback, with_star_delivery
 
         content = analyze_content(words, question=report.question, options=copts)
         feedback += content_feedback(content)
+        # Delivery per STAR part needs both stages' results: this is where they meet.
+        content = with_star_delivery(content, delivery, long_pause_s=dopts.long_pause_s)
+        feedback += star_pace_feedback(content, pace_change=dopts.star_pace_change,
+                                       min_words=dopts.star_pace_min_words)
     scores = combine_scores(
         delivery=delivery_score,
         structure=content.star.score if content is not None else None,

@@ -154,10 +154,21 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class StarPartDelivery:
+    """How one STAR part was spoken: pace over its sentences, pauses and fillers in or before them."""
+
+    words_per_minute: float | None
+    pause_count: int
+    long_pause_count: int
+    filler_count: int
+
+
+@dataclass(frozen=True)
 class StarPart:
     present: bool
     seconds: float
     share: float  # 0..1 of the answer's sentence time
+    delivery: StarPartDelivery | None = None  # set by the pipeline once delivery is measured
 
 
 @dataclass(frozen=True)
@@ -192,6 +203,17 @@ class Pitfall:
 
 
 @dataclass(frozen=True)
+class Suggestion:
+    """What to say instead, for one pitfall or missing STAR part (JSON keys ``for`` and ``try``)."""
+
+    for_: str = field(metadata={"json": "for"})  # a pitfall kind or "missing_<part>"
+    quote: str  # the person's own sentence it is about
+    start_s: float | None
+    why: str  # what an interviewer hears, in the seed guides' terms
+    try_: str = field(metadata={"json": "try"})  # the better sentence's shape; [placeholders] for facts
+
+
+@dataclass(frozen=True)
 class ActionClauses:
     """Action clauses by doer: the person ("I"), "we", other people, agentless passives."""
 
@@ -217,6 +239,7 @@ class ContentAnalysis:
     content_score: int = 0  # 0..100: structure and accountability together, less a penalty per pitfall
     situation_stalling: bool = False  # the Situation ran over its time or share limit
     action_clauses: ActionClauses = field(default_factory=ActionClauses)
+    suggestions: tuple[Suggestion, ...] = ()
 
 
 # --- scores and feedback -----------------------------------------------------------------
@@ -263,7 +286,7 @@ class SessionReport:
 def to_plain(value: Any) -> Any:
     """Dataclasses, tuples and dicts as plain JSON values; floats rounded to 3 decimals."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.metadata.get("json", f.name): to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, (list, tuple)):
         return [to_plain(v) for v in value]
     if isinstance(value, dict):
@@ -323,9 +346,15 @@ def report_from_dict(data: dict[str, Any]) -> SessionReport:
 
 
 def _fields(cls, data: dict[str, Any]) -> dict[str, Any]:
-    """The keys of ``data`` that are fields of ``cls`` (stored reports may carry more)."""
-    names = {f.name for f in dataclasses.fields(cls)}
-    return {k: v for k, v in data.items() if k in names}
+    """The keys of ``data`` that are fields of ``cls`` (stored reports may carry more), by field name."""
+    names = {f.metadata.get("json", f.name): f.name for f in dataclasses.fields(cls)}
+    return {names[k]: v for k, v in data.items() if k in names}
+
+
+def _star_part(d: dict[str, Any]) -> StarPart:
+    delivery = d.get("delivery")
+    return StarPart(**{**_fields(StarPart, d), "delivery": StarPartDelivery(**_fields(StarPartDelivery, delivery))
+                       if delivery else None})
 
 
 def _pitch_from_dict(p: dict[str, Any]) -> PitchStats:
@@ -355,7 +384,7 @@ def _content_from_dict(c: dict[str, Any]) -> ContentAnalysis:
     return ContentAnalysis(
         sentences=tuple(Sentence(**_fields(Sentence, s)) for s in c.get("sentences", [])),
         star=StarSummary(
-            **{p: StarPart(**_fields(StarPart, star[p])) for p in STAR_PARTS},
+            **{p: _star_part(star[p]) for p in STAR_PARTS},
             score=star["score"],
         ),
         accountability=Accountability(
@@ -367,4 +396,5 @@ def _content_from_dict(c: dict[str, Any]) -> ContentAnalysis:
         content_score=c.get("content_score", 0),
         situation_stalling=bool(c.get("situation_stalling", False)),
         action_clauses=ActionClauses(**_fields(ActionClauses, c.get("action_clauses") or {})),
+        suggestions=tuple(Suggestion(**_fields(Suggestion, s)) for s in c.get("suggestions") or []),
     )

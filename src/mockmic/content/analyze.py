@@ -29,6 +29,7 @@ from .options import ContentOptions
 from .pitfalls import detect_pitfalls
 from .sentences import split_sentences
 from .star import label_sentences, summarise_star
+from .suggestions import with_suggestions
 
 # Questions that ask for a mistake or failure; the mistake pitfalls (denial, trivial example,
 # no lesson) only make sense for these, or when the question is not known.
@@ -148,7 +149,7 @@ def analyze_content(
     pitfalls = detect_pitfalls(words, spans, labels, durations, signals, ownership_ratio(own_counts),
                                own_counts, opts, mistake_question=mistake_q)
     content_score = int(round(max(0.0, (star.score + accountability.score) / 2 - 8 * len(pitfalls))))
-    return ContentAnalysis(
+    return with_suggestions(ContentAnalysis(
         sentences=sentences,
         star=star,
         accountability=accountability,
@@ -161,6 +162,6 @@ def analyze_content(
             and len(sentences) >= 3
         ),
         action_clauses=counts,
-    )
+    ))
 
 

@@ -54,6 +54,11 @@ class DeliveryOptions:
         A sentence trails off when its last word is this much quieter than its middle.
     min_answer_s, max_answer_s : float, s
         Target answer length (DESIGN.md: 60-120 s for a behavioural answer).
+    star_pace_change : float, fraction
+        A STAR part spoken this much faster than the rest of the answer (0.4: 40%), or as much
+        slower (at most 1 / 1.4 of its pace), gets a note: e.g. a rushed Result (issue 12).
+    star_pace_min_words : int
+        ... when the part and the rest each have at least this many words.
     """
 
     comfortable_min_wpm: float = 130.0
@@ -79,6 +84,8 @@ class DeliveryOptions:
     trailing_off_db: float = 6.0
     min_answer_s: float = 60.0
     max_answer_s: float = 120.0
+    star_pace_change: float = 0.4
+    star_pace_min_words: int = 12
 
     def __post_init__(self) -> None:
         from ..config import check_options
@@ -86,7 +93,7 @@ class DeliveryOptions:
         check_options(
             self, section="delivery",
             above_zero=("pace_window_s", "pitch_window_s", "fmin_hz", "long_pause_s", "stall_s", "min_pause_s",
-                        "cluster_window_s", "cluster_min"),
+                        "cluster_window_s", "cluster_min", "star_pace_change", "star_pace_min_words"),
             ordered=(("slow_wpm", "fast_wpm"), ("comfortable_min_wpm", "comfortable_max_wpm"),
                      ("min_answer_s", "max_answer_s"), ("fmin_hz", "fmax_hz"),
                      ("fillers_good_per_100", "fillers_high_per_100"), ("min_pause_s", "long_pause_s"),

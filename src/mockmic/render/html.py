@@ -18,7 +18,15 @@ import numpy as np
 
 from ..config import SAMPLE_RATE
 from ..results import SessionReport, clock
-from .summary import delivery_rows, delivery_thresholds, ranked_feedback, score_rows, star_rows, when
+from .summary import (
+    delivery_rows,
+    delivery_thresholds,
+    ranked_feedback,
+    score_rows,
+    star_rows,
+    suggestion_label,
+    when,
+)
 
 HISTORY_METRICS = ("overall", "pace", "fillers")  # names in charts.TREND_METRICS
 
@@ -145,6 +153,29 @@ def transcript_segments(report: SessionReport) -> list[_Segment]:
     return segments
 
 
+_PLACEHOLDER = re.compile(r"(\[[^\]]*\])")
+
+
+@dataclass
+class _SuggestionView:
+    label: str
+    quote: str
+    start_s: float | None
+    why: str
+    parts: list[tuple[str, bool]]  # the better shape in pieces: (text, is a [placeholder])
+
+
+def suggestion_views(report: SessionReport) -> list[_SuggestionView]:
+    """The content's suggestions as the page shows them, placeholders marked for their own style."""
+    if report.content is None:
+        return []
+    return [
+        _SuggestionView(suggestion_label(g.for_), g.quote, g.start_s, g.why,
+                        [(piece, bool(_PLACEHOLDER.fullmatch(piece))) for piece in _PLACEHOLDER.split(g.try_) if piece])
+        for g in report.content.suggestions
+    ]
+
+
 def render_html(
     report: SessionReport,
     *,
@@ -179,6 +210,7 @@ def render_html(
         delivery=delivery_rows(report.delivery, thresholds) if report.delivery is not None else None,
         star=star_rows(report.content) if report.content is not None else None,
         content=report.content,
+        suggestions=suggestion_views(report),
         timeline=timeline,
         audio_uri=wav_data_uri(samples) if samples is not None and len(samples) else None,
         segments=transcript_segments(report),

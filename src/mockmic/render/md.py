@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ..results import SessionReport, clock
-from .summary import delivery_rows, delivery_thresholds, ranked_feedback, score_rows, star_rows
+from .summary import delivery_rows, delivery_thresholds, ranked_feedback, score_rows, star_rows, suggestion_label
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that would
 # otherwise start markup inside a line (emphasis, links, code, raw HTML, table cells).
@@ -52,9 +52,10 @@ def render_md(report: SessionReport) -> str:
         out.append("")
     c = report.content
     if c is not None:
-        out += [f"## Structure (STAR): {c.star.score}/100", "", "| Part | Present | Time | Share |", "|---|---|---|---|"]
-        out += [f"| {part} | {'yes' if present else 'no'} | {secs} | {share} |"
-                for part, present, secs, share in star_rows(c)]
+        out += [f"## Structure (STAR): {c.star.score}/100", "",
+                "| Part | Present | Time | Share | Pace (words/min) | Pauses | Fillers |", "|---|---|---|---|---|---|---|"]
+        out += [f"| {part} | {'yes' if present else 'no'} | {secs} | {share} | {pace} | {pauses} | {fillers} |"
+                for part, present, secs, share, pace, pauses, fillers in star_rows(c)]
         out += ["", f"## Accountability: {c.accountability.score}/100", ""]
         if c.accountability.ownership_ratio is not None:
             out += [f"Ownership ratio: {c.accountability.ownership_ratio:.2f}", ""]
@@ -65,6 +66,13 @@ def render_md(report: SessionReport) -> str:
             out.append(f"- Pitfall, {md_escape(pit.kind.replace('_', ' '))}: {md_escape(pit.message)}"
                        + (f" “{md_escape(pit.evidence)}”" if pit.evidence else ""))
         out.append("")
+        if c.suggestions:
+            out += ["## What to say instead", ""]
+            for g in c.suggestions:
+                at = f" ({clock(g.start_s)})" if g.start_s is not None else ""
+                out += [f"- **{md_escape(suggestion_label(g.for_))}**{at}: “{md_escape(g.quote)}”",
+                        f"  - {md_escape(g.why)}", f"  - Try: {md_escape(g.try_)}"]
+            out.append("")
     t = report.transcript
     out += ["## Transcript", ""]
     if c is not None and c.sentences:

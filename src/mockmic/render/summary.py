@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..results import STAR_PARTS, ContentAnalysis, DeliveryMetrics, Feedback, SessionReport
+from ..results import STAR_PARTS, ContentAnalysis, DeliveryMetrics, Feedback, SessionReport, StarPart
 
 if TYPE_CHECKING:
     from ..delivery.options import DeliveryOptions
@@ -77,10 +77,26 @@ def delivery_rows(d: DeliveryMetrics, o: DeliveryOptions | None = None) -> list[
     ]
 
 
-def star_rows(c: ContentAnalysis) -> list[tuple[str, bool, str, str]]:
-    """(part, present, seconds, share) for each STAR part."""
+def star_rows(c: ContentAnalysis) -> list[tuple[str, bool, str, str, str, str, str]]:
+    """(part, present, seconds, share, pace in words/min, pauses, fillers) per STAR part; "–" where not measured."""
     rows = []
     for part in STAR_PARTS:
         p = getattr(c.star, part)
-        rows.append((part.capitalize(), p.present, f"{p.seconds:.0f} s", f"{p.share * 100:.0f}%"))
+        rows.append((part.capitalize(), p.present, f"{p.seconds:.0f} s", f"{p.share * 100:.0f}%", *star_delivery_cells(p)))
     return rows
+
+
+def star_delivery_cells(p: StarPart) -> tuple[str, str, str]:
+    """A part's pace (words/min), pauses and fillers as shown: ``("182", "2 (1 long)", "1")``."""
+    d = p.delivery
+    if d is None:
+        return ("–", "–", "–")
+    return (number(d.words_per_minute), f"{d.pause_count} ({d.long_pause_count} long)"
+            if d.long_pause_count else str(d.pause_count), str(d.filler_count))
+
+
+def suggestion_label(target: str) -> str:
+    """A suggestion's ``for`` as a heading: "blaming_others" -> "Blaming others", "missing_result" -> "No Result"."""
+    if target.startswith("missing_"):
+        return "No " + target.removeprefix("missing_").capitalize()
+    return target.replace("_", " ").capitalize()

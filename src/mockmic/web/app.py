@@ -1,0 +1,441 @@
+"""The Starlette application: pages, the JSON API, the interview WebSocket, static assets.
+
+Handlers stay on the event loop only to parse and answer; anything that touches the disk or
+the model runs on a worker thread (``asyncio.to_thread``), so a long analysis never stalls a
+live recording.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from .engine import Engine, MockmicError, StoreError
+from .interviews import Interviews, PageInterview, Settings, TakeFailed
+from .recorder import TakeStream
+from .security import Guard
+
+HERE = Path(__file__).parent
+SESSION_ID = r"[0-9]{8}-[0-9]{6}-[0-9a-f]{6}"
+JOB_KEEP_S = 3600.0
+MULTIPART_SLACK_BYTES = 64 * 1024  # the form's own bytes around the file
+
+
+def _templates():
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(loader=PackageLoader("mockmic.web", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["when"] = Engine.when
+    env.filters["clock"] = Engine.clock
+    env.filters["num"] = lambda v, d=0: "–" if v is None else (f"{v:.{d}f}" if isinstance(v, float) else str(v))
+    return env
+
+
+@dataclass
+class Job:
+    """An upload being analysed, as the page polls it."""
+
+    id: str
+    name: str
+    state: str = "queued"  # queued | running | done | failed
+    stage: str = ""
+    done_s: float = 0.0
+    total_s: float | None = None
+    session_id: str | None = None
+    error: str | None = None
+    created: float = field(default_factory=time.monotonic)
+    report: dict | None = None
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "state": self.state, "stage": self.stage,
+                "done_s": round(self.done_s, 1), "total_s": round(self.total_s, 1) if self.total_s else None,
+                "session_id": self.session_id, "error": self.error, "report": self.report}
+
+
+class WebApp:
+    """State shared by the routes: the engine, the running interviews, upload jobs."""
+
+    def __init__(self, engine: Engine, *, load_model: bool = True) -> None:
+        self.engine = engine
+        self.env = _templates()
+        self.interviews = Interviews()
+        self.jobs: dict[str, Job] = {}
+        self.load_model = load_model
+        self.started_at = time.time()
+
+    # -- helpers --
+
+    def page(self, name: str, request: Request, status: int = 200, **context) -> HTMLResponse:
+        nav = context.pop("nav", name.split(".")[0])
+        html = self.env.get_template(name).render(nav=nav, model_error=self.engine.model_error, **context)
+        return HTMLResponse(html, status_code=status)
+
+    def error_page(self, request: Request, message: str, status: int = 400) -> HTMLResponse:
+        return self.page("error.html.j2", request, status=status, message=message, nav="")
+
+    # -- pages --
+
+    async def home(self, request: Request):
+        return RedirectResponse("/practice", status_code=303)
+
+    async def practice(self, request: Request):
+        bank = await asyncio.to_thread(self.engine.question_bank)
+        categories = sorted({q.category for q in bank})
+        unfinished = await asyncio.to_thread(self.engine.unfinished_recordings)
+        return self.page("practice.html.j2", request, bank=bank, categories=categories, unfinished=unfinished,
+                         limit_s=self.engine.limits.answer_seconds)
+
+    async def interview_page(self, request: Request):
+        session = self.interviews.get(request.path_params["interview_id"])
+        if session is None:
+            return self.error_page(request, "This interview is not running on this server any more: "
+                                            "its answers are in History.", 404)
+        return self.page("interview.html.j2", request, session=session, nav="practice")
+
+    async def upload(self, request: Request):
+        return self.page("upload.html.j2", request, max_bytes=self.engine.limits.upload_bytes,
+                         max_minutes=self.engine.limits.upload_seconds / 60)
+
+    async def history(self, request: Request):
+        q = request.query_params
+        question, since = q.get("question", "").strip(), q.get("since", "").strip()
+        try:
+            rows = await asyncio.to_thread(self.engine.list_sessions, question=question, since=since)
+        except MockmicError as e:
+            rows, error = [], str(e)
+        else:
+            error = None
+        interviews = await asyncio.to_thread(self.engine.interviews)
+        unfinished = await asyncio.to_thread(self.engine.unfinished_recordings)
+        return self.page("history.html.j2", request, rows=rows, question=question, since=since, error=error,
+                         interviews=interviews[:20], unfinished=unfinished)
+
+    async def session(self, request: Request):
+        session_id = request.path_params["session_id"]
+        try:
+            summary = await asyncio.to_thread(self.engine.session_summary, session_id)
+            previous = await asyncio.to_thread(self.engine.previous_attempt, session_id)
+        except MockmicError as e:
+            return self.error_page(request, str(e), 404)
+        return self.page("session.html.j2", request, s=summary, previous=previous, nav="history")
+
+    async def report_html(self, request: Request):
+        session_id = request.path_params["session_id"]
+        try:
+            html = await asyncio.to_thread(self.engine.report_html, session_id)
+        except MockmicError as e:
+            return self.error_page(request, str(e), 404)
+        return _own_policy_page(html)
+
+    async def compare(self, request: Request):
+        a, b = request.query_params.get("a", ""), request.query_params.get("b", "")
+        try:
+            ra, rb, rows = await asyncio.to_thread(self.engine.compare, a, b)
+        except MockmicError as e:
+            return self.error_page(request, str(e), 400)
+        if ra.created_at > rb.created_at:
+            ra, rb, rows = await asyncio.to_thread(self.engine.compare, b, a)
+        return self.page("compare.html.j2", request, a=ra, b=rb, rows=rows, nav="history")
+
+    async def trend(self, request: Request):
+        q = request.query_params
+        return self.page("trend.html.j2", request, question=q.get("question", ""), since=q.get("since", ""),
+                         nav="history")
+
+    async def trend_html(self, request: Request):
+        q = request.query_params
+        try:
+            html = await asyncio.to_thread(self.engine.trend_html, question=q.get("question", ""),
+                                           since=q.get("since", ""))
+        except MockmicError as e:
+            return self.error_page(request, str(e), 400)
+        if html is None:
+            return self.error_page(request, "There are no sessions to chart yet.", 404)
+        return _own_policy_page(html)
+
+    async def interviews_page(self, request: Request):
+        interviews = await asyncio.to_thread(self.engine.interviews)
+        return self.page("interviews.html.j2", request, interviews=interviews, nav="history")
+
+    async def interview_summary(self, request: Request):
+        try:
+            record = await asyncio.to_thread(self.engine.get_interview, request.path_params["interview_id"])
+        except MockmicError as e:
+            return self.error_page(request, str(e), 404)
+        numbers = {a.question_id: i for i, a in enumerate(record.answers, 1)}
+        return self.page("summary.html.j2", request, record=record, s=record.summary, numbers=numbers,
+                         by_id={a.question_id: a for a in record.answers},
+                         follow_up_text=self.engine.follow_up_statuses(), nav="history")
+
+    # -- API --
+
+    async def api_status(self, request: Request):
+        return JSONResponse({"model_loaded": self.engine.model_loaded, "model_error": self.engine.model_error})
+
+    async def api_new_interview(self, request: Request):
+        try:
+            data = await request.json()
+            if not isinstance(data, dict):
+                raise ValueError
+        except ValueError:
+            return _error("The request was not understood.", 400)
+        try:
+            count = int(data["count"]) if data.get("count") not in (None, "") else None
+            ids = [str(i) for i in data.get("ids") or []]
+            settings = Settings(
+                follow_ups=bool(data.get("follow_ups", True)),
+                max_seconds=min(float(data.get("max_seconds") or 180.0), self.engine.limits.answer_seconds),
+                countdown_s=max(0.0, min(float(data.get("countdown_s") if data.get("countdown_s") is not None else 3.0), 30.0)),
+            )
+            if settings.max_seconds <= 0:
+                raise ValueError
+        except (TypeError, ValueError):
+            return _error("The number of questions, the time limit and the countdown must be numbers.", 400)
+        try:
+            questions = await asyncio.to_thread(self.engine.choose_questions, category=data.get("category") or None,
+                                                count=count, ids=ids, own=str(data.get("own") or ""))
+            session = PageInterview(self.engine, questions, settings, loop=asyncio.get_running_loop())
+        except MockmicError as e:
+            return _error(str(e), 400)
+        self.interviews.add(session)
+        return JSONResponse({"id": session.id, "url": f"/practice/{session.id}"}, status_code=201)
+
+    async def api_upload(self, request: Request):
+        limit = self.engine.limits.upload_bytes
+        try:
+            length = int(request.headers.get("content-length", ""))
+        except ValueError:
+            return _error("The upload must say its size (Content-Length).", 411)
+        if length > limit + MULTIPART_SLACK_BYTES:
+            return _error(f"The file is larger than {limit / 1e6:.0f} MB, the most the web app takes: "
+                          "use `mockmic analyze` for larger files.", 413)
+        try:
+            async with request.form(max_files=1, max_fields=4) as form:
+                upload = form.get("file")
+                question = str(form.get("question") or "").strip()
+                if upload is None or isinstance(upload, str) or not upload.filename:
+                    return _error("Choose an audio file to upload.", 400)
+                name = upload.filename
+                path = await asyncio.to_thread(self.engine.upload_path, name)
+                await asyncio.to_thread(_copy, upload.file, path)
+        except MockmicError as e:
+            return _error(str(e), 400)
+        except OSError as e:
+            return _error(f"The upload could not be saved: {e.strerror or e}.", 507)
+        except Exception:  # a broken multipart body
+            return _error("The upload was not understood: send the file again.", 400)
+        job = Job(id=secrets.token_hex(8), name=Path(name).name)
+        self._prune_jobs()
+        self.jobs[job.id] = job
+        asyncio.get_running_loop().create_task(self._analyse_upload(job, path, question))
+        return JSONResponse(job.as_dict(), status_code=202)
+
+    async def _analyse_upload(self, job: Job, path: Path, question: str) -> None:
+        def progress(stage, done, total):
+            job.state, job.stage = "running", stage
+            if stage in ("decode", "transcribe"):
+                job.done_s, job.total_s = done, total
+
+        try:
+            report = await asyncio.to_thread(self.engine.analyse_upload, path, shown_name=job.name,
+                                             question=question or None, on_progress=progress)
+        except MockmicError as e:
+            job.state, job.error = "failed", str(e)
+            return
+        except Exception as e:  # a bug must still end the job with a sentence
+            job.state, job.error = "failed", f"{job.name} could not be analysed: {e}."
+            return
+        from .interviews import report_card
+
+        job.state, job.stage, job.session_id = "done", "stored", report.id
+        job.report = report_card(self.engine, report)
+
+    def _prune_jobs(self) -> None:
+        now = time.monotonic()
+        for k in [k for k, j in self.jobs.items() if now - j.created > JOB_KEEP_S]:
+            del self.jobs[k]
+
+    async def api_job(self, request: Request):
+        job = self.jobs.get(request.path_params["job_id"])
+        if job is None:
+            return _error("No such upload.", 404)
+        return JSONResponse(job.as_dict())
+
+    async def api_delete_session(self, request: Request):
+        try:
+            await asyncio.to_thread(self.engine.delete_session, request.path_params["session_id"])
+        except StoreError as e:
+            return _error(str(e), 404)
+        return JSONResponse({"deleted": request.path_params["session_id"]})
+
+    async def api_recordings(self, request: Request):
+        return JSONResponse({"recordings": await asyncio.to_thread(self.engine.unfinished_recordings)})
+
+    async def api_finish_recording(self, request: Request):
+        try:
+            report = await asyncio.to_thread(self.engine.finish_recording, request.path_params["session_id"])
+        except MockmicError as e:
+            return _error(str(e), 400)
+        return JSONResponse({"session_id": report.id, "url": f"/sessions/{report.id}"})
+
+    async def api_discard_recording(self, request: Request):
+        try:
+            await asyncio.to_thread(self.engine.discard_recording, request.path_params["session_id"])
+        except MockmicError as e:
+            return _error(str(e), 400)
+        return JSONResponse({"discarded": request.path_params["session_id"]})
+
+    # -- the interview WebSocket --
+
+    async def interview_socket(self, ws: WebSocket):
+        session = self.interviews.get(ws.path_params["interview_id"])
+        if session is None:
+            await ws.close(code=4404)
+            return
+        await ws.accept()
+        if session.attached:
+            await ws.send_json({"type": "error", "message": "This interview is open in another tab."})
+            await ws.close(code=4409)
+            return
+        session.attached = True
+        session.start()
+        sender = asyncio.get_running_loop().create_task(_pump(session, ws))
+        try:
+            while True:
+                message = await ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                if message.get("bytes") is not None:
+                    if session.recording is not None:
+                        session.recording.feed(message["bytes"])
+                    continue
+                try:
+                    data = json.loads(message.get("text") or "")
+                except ValueError:
+                    continue
+                if isinstance(data, dict):
+                    await self._on_message(session, data)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            sender.cancel()
+            if session.recording is not None:
+                session.recording.lost("disconnected")
+                session.recording = None
+            if not session.done.is_set():
+                session.gone()
+
+    async def _on_message(self, session: PageInterview, data: dict) -> None:
+        kind = data.get("type")
+        if kind == "choice":
+            session.tell({"type": "choice", "value": str(data.get("value"))})
+        elif kind == "start_recording" and session.recording is None:
+            try:
+                session.recording = await asyncio.to_thread(
+                    TakeStream.open, self.engine, session, session.answers.prompt,
+                    max_seconds=session.settings.max_seconds + 2.0)
+            except MockmicError as e:
+                session.post({"type": "error", "message": str(e)})
+                session.tell(TakeFailed("write_error", str(e)))
+                return
+            session.post({"type": "recording", "session_id": session.recording.session_id})
+        elif kind == "stop" and session.recording is not None:
+            take, session.recording = session.recording, None
+            reason = "max_seconds" if data.get("reason") == "max_seconds" else "stopped"
+            take.stop(reason)
+        elif kind == "no_answer" and session.recording is None:
+            session.tell(None)
+        elif kind == "mic_failed" and session.recording is None:
+            message = str(data.get("message") or "The microphone could not be opened.")[:300]
+            session.tell(TakeFailed("no_microphone", message))
+
+    # -- lifecycle --
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app):
+        if self.load_model:
+            asyncio.get_running_loop().run_in_executor(None, self.engine.load_model)
+        yield
+        self.interviews.stop_all()
+        # Give the writer threads a moment to finish their files.
+        for s in self.interviews.by_id.values():
+            if s.thread is not None:
+                await asyncio.to_thread(s.done.wait, 2.0)
+
+
+async def _pump(session: PageInterview, ws: WebSocket) -> None:
+    with contextlib.suppress(Exception):
+        while True:
+            message = await session.outbox.get()
+            await ws.send_json(message)
+
+
+def _copy(src, path: Path) -> None:
+    import shutil
+
+    with open(path, "wb") as out:
+        shutil.copyfileobj(src, out, 1 << 20)
+
+
+def _error(message: str, status: int) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+_NONCE = re.compile(r'<script nonce="([A-Za-z0-9_\-]+)">')
+
+
+def _own_policy_page(html: str) -> HTMLResponse:
+    """A report or trend page as the CLI writes it: the header repeats its own policy (nonce
+    script, data: images and audio, nothing fetched), and only this server may frame it."""
+    m = _NONCE.search(html)
+    script = f"'nonce-{m.group(1)}'" if m else "'none'"
+    csp = (f"default-src 'none'; img-src data:; media-src data:; style-src 'unsafe-inline'; script-src {script}; "
+           "base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
+    return HTMLResponse(html, headers={"content-security-policy": csp})
+
+
+def create_app(engine: Engine | None = None, *, token: str, host: str = "127.0.0.1", port: int,
+               load_model: bool = True) -> Guard:
+    """The whole web app, behind its :class:`~mockmic.web.security.Guard`."""
+    web = WebApp(engine or Engine(), load_model=load_model)
+    routes = [
+        Route("/", web.home),
+        Route("/practice", web.practice),
+        Route("/practice/{interview_id:str}", web.interview_page),
+        Route("/upload", web.upload),
+        Route("/history", web.history),
+        Route("/sessions/{session_id:str}", web.session),
+        Route("/sessions/{session_id:str}/report.html", web.report_html),
+        Route("/compare", web.compare),
+        Route("/trend", web.trend),
+        Route("/trend.html", web.trend_html),
+        Route("/interviews", web.interviews_page),
+        Route("/interviews/{interview_id:str}", web.interview_summary),
+        Route("/api/status", web.api_status),
+        Route("/api/interviews", web.api_new_interview, methods=["POST"]),
+        Route("/api/uploads", web.api_upload, methods=["POST"]),
+        Route("/api/jobs/{job_id:str}", web.api_job),
+        Route("/api/sessions/{session_id:str}", web.api_delete_session, methods=["DELETE"]),
+        Route("/api/recordings", web.api_recordings),
+        Route("/api/recordings/{session_id:str}/finish", web.api_finish_recording, methods=["POST"]),
+        Route("/api/recordings/{session_id:str}/discard", web.api_discard_recording, methods=["POST"]),
+        WebSocketRoute("/ws/interviews/{interview_id:str}", web.interview_socket),
+        Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    app = Starlette(routes=routes, lifespan=web.lifespan)
+    app.state.web = web
+    return Guard(app, token=token, host=host, port=port)

@@ -15,9 +15,13 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 @click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDR",
               help="Address to listen on. Anything but loopback lets other machines reach the page (still only with the token).")
 @click.option("--no-browser", is_flag=True, help="Do not open the browser; just print the address.")
+@click.option("--max-upload-mb", type=click.FloatRange(min=0, min_open=True), default=200.0, show_default=True,
+              metavar="MB", help="Largest file the Upload page takes.")
+@click.option("--max-upload-minutes", type=click.FloatRange(min=0, min_open=True), default=20.0, show_default=True,
+              metavar="MIN", help="Longest recording the Upload page analyses.")
 @model_options
 @quiet_option
-def serve(port, host, no_browser, model, language, quiet):
+def serve(port, host, no_browser, max_upload_mb, max_upload_minutes, model, language, quiet):
     """Practise in the browser: a local web app for the whole interview.
 
     Starts a server on this computer and opens the page: Practice (questions, countdown,
@@ -33,6 +37,7 @@ def serve(port, host, no_browser, model, language, quiet):
       mockmic serve
       mockmic serve --port 9000 --no-browser
     """
+    from ..web.engine import Limits
     from ..web.server import serve as run
 
     def say(message: str) -> None:
@@ -44,7 +49,8 @@ def serve(port, host, no_browser, model, language, quiet):
                    "reach the page (they still need the token). Browsers allow the microphone only on "
                    "http://127.0.0.1 or localhost, so practise on this computer.", err=True)
     try:
-        run(host=host, port=port, open_browser=not no_browser, model=model, language=language, say=say)
+        run(host=host, port=port, open_browser=not no_browser, model=model, language=language, say=say,
+            limits=Limits(upload_bytes=int(max_upload_mb * 1e6), upload_seconds=max_upload_minutes * 60.0))
     except OSError as e:
         raise click.ClickException(f"The server could not start: {e.strerror or e}.") from None
 

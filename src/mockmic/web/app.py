@@ -153,7 +153,13 @@ class WebApp:
 
     async def trend(self, request: Request):
         q = request.query_params
-        return self.page("trend.html.j2", request, question=q.get("question", ""), since=q.get("since", ""),
+        question, since = q.get("question", "").strip(), q.get("since", "").strip()
+        try:
+            count = len(await asyncio.to_thread(self.engine.list_sessions, question=question, since=since))
+            error = None
+        except MockmicError as e:
+            count, error = 0, str(e)
+        return self.page("trend.html.j2", request, question=question, since=since, count=count, error=error,
                          nav="history")
 
     async def trend_html(self, request: Request):

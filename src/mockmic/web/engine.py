@@ -51,7 +51,7 @@ class Limits:
         Longest recorded answer (s): the page's time limit can be lower, never higher.
     """
 
-    upload_bytes: int = 200 * 1024 * 1024
+    upload_bytes: int = 200_000_000
     upload_seconds: float = 20 * 60.0
     answer_seconds: float = 10 * 60.0
 

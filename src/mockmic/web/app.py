@@ -442,6 +442,16 @@ def create_app(engine: Engine | None = None, *, token: str, host: str = "127.0.0
         WebSocketRoute("/ws/interviews/{interview_id:str}", web.interview_socket),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=web.lifespan)
+    async def server_error(request, exc):
+        # One sentence for the person; the traceback goes to the terminal that runs the server.
+        import traceback
+
+        traceback.print_exception(exc)
+        message = "Something went wrong inside mockmic; the terminal running `mockmic serve` shows the details."
+        if request.url.path.startswith("/api/"):
+            return _error(message, 500)
+        return web.error_page(request, message, 500)
+
+    app = Starlette(routes=routes, lifespan=web.lifespan, exception_handlers={Exception: server_error})
     app.state.web = web
     return Guard(app, token=token, host=host, port=port)

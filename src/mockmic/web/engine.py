@@ -29,9 +29,11 @@ from ..results import SessionReport, Transcript, Word
 from ..store import Store, check_session_id
 from ..streaming import StreamOptions
 
-# Shorter chunks than the terminal's 12 s: words show in the page every few seconds, and less is
-# left to transcribe when the person stops. Cut at sentence-length pauses.
-LIVE_STREAM = StreamOptions(min_chunk_s=5.0, max_chunk_s=20.0, pause_s=0.35)
+# Chunks a little shorter than the terminal's 12 s, so words show in the page sooner, but not
+# much: Whisper encodes a whole 30 s window for any chunk, so each extra chunk costs a full
+# window of CPU (5 s chunks fell behind the speaker on two busy cores). Sentence pauses of
+# 0.3 s count as places to cut (espeak-ng's are 0.33 s; people's are mostly longer).
+LIVE_STREAM = StreamOptions(min_chunk_s=8.0, max_chunk_s=28.0, pause_s=0.3)
 
 UPLOADS_DIR = ".uploads"
   # uploads being analysed; hidden, so the store's listing skips it

@@ -31,6 +31,8 @@ from .security import Guard
 HERE = Path(__file__).parent
 SESSION_ID = r"[0-9]{8}-[0-9]{6}-[0-9a-f]{6}"
 JOB_KEEP_S = 3600.0
+INTERVIEW_STATUS = {"finished": "finished", "interrupted": "interrupted", "terminated": "stopped",
+                    "failed": "stopped early", "in_progress": "not finished"}
 MULTIPART_SLACK_BYTES = 64 * 1024  # the form's own bytes around the file
 
 
@@ -41,6 +43,7 @@ def _templates():
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["when"] = Engine.when
     env.filters["clock"] = Engine.clock
+    env.filters["status"] = lambda s: INTERVIEW_STATUS.get(s, str(s).replace("_", " "))
     env.filters["num"] = lambda v, d=0: "–" if v is None else (f"{v:.{d}f}" if isinstance(v, float) else str(v))
     return env
 
@@ -415,7 +418,7 @@ def _own_policy_page(html: str) -> HTMLResponse:
 
 
 def create_app(engine: Engine | None = None, *, token: str, host: str = "127.0.0.1", port: int,
-               load_model: bool = True) -> Guard:
+               load_model: bool = True, extra_hosts=()) -> Guard:
     """The whole web app, behind its :class:`~mockmic.web.security.Guard`."""
     web = WebApp(engine or Engine(), load_model=load_model)
     routes = [
@@ -454,4 +457,4 @@ def create_app(engine: Engine | None = None, *, token: str, host: str = "127.0.0
 
     app = Starlette(routes=routes, lifespan=web.lifespan, exception_handlers={Exception: server_error})
     app.state.web = web
-    return Guard(app, token=token, host=host, port=port)
+    return Guard(app, token=token, host=host, port=port, extra_hosts=extra_hosts)

@@ -36,7 +36,10 @@ def bind(host: str, port: int, *, tries: int = PORT_TRIES) -> socket.socket:
         sock.listen(128)
         sock.set_inheritable(True)
         return sock
-    raise OSError(getattr(last, "errno", None), f"cannot listen on {host} port {port}: {getattr(last, 'strerror', last)}")
+    if getattr(last, "errno", None) == errno.EADDRINUSE:
+        raise OSError(errno.EADDRINUSE, f"port {port} is already in use: choose another with --port "
+                                        "(--port 0 takes any free one)")
+    raise OSError(getattr(last, "errno", None), f"it cannot listen on {host} port {port} ({getattr(last, 'strerror', last)})")
 
 
 def serve(*, host: str = "127.0.0.1", port: int = DEFAULT_PORT, open_browser: bool = True,
@@ -56,7 +59,7 @@ def serve(*, host: str = "127.0.0.1", port: int = DEFAULT_PORT, open_browser: bo
     shown_host = "127.0.0.1" if host in ("127.0.0.1", "0.0.0.0", "::") else host_header_name(host)
     url = f"http://{shown_host}:{port}/?token={token}"
     unfinished = engine.unfinished_recordings()
-    app = create_app(engine, token=token, host=host, port=port)
+    app = create_app(engine, token=token, host=host, port=port, extra_hosts=_own_names(host))
     say(f"mockmic is running at {url}")
     say(f"Sessions live in {engine.home}. Press Ctrl-C to stop.")
     if unfinished:
@@ -75,6 +78,18 @@ def serve(*, host: str = "127.0.0.1", port: int = DEFAULT_PORT, open_browser: bo
     server = uvicorn.Server(config)
     with contextlib.closing(sock):
         server.run(sockets=[sock])
+
+
+def _own_names(host: str) -> list[str]:
+    """For a wildcard bind, the names and addresses other machines reach this one by (the
+    Host they send); a named or loopback bind needs none beyond its own."""
+    if host not in ("0.0.0.0", "::"):
+        return []
+    names = {socket.gethostname(), socket.getfqdn()}
+    with contextlib.suppress(OSError):
+        for info in socket.getaddrinfo(socket.gethostname(), None):
+            names.add(host_header_name(info[4][0]))
+    return sorted(n for n in names if n)
 
 
 def _has_sansio(uvicorn) -> bool:

@@ -43,6 +43,8 @@
     $("question-text").textContent = q.text;
     $("followup-line").classList.toggle("hidden", !followUp);
     $("followup-why").textContent = why ? "because " + why : "";
+    $("followup-of").classList.toggle("hidden", !followUp || !pendingQuestion);
+    $("followup-of").textContent = followUp && pendingQuestion ? "Asked about your answer to: " + pendingQuestion.text : "";
   }
 
   // --- the server's messages ---
@@ -128,6 +130,7 @@
     $("question-text").textContent = "That was the last question.";
     $("category").textContent = "";
     $("followup-line").classList.add("hidden");
+    $("followup-of").classList.add("hidden");
     $("btn-final-retry").classList.toggle("hidden", !msg.can_retry);
     panels("panel-final");
     $("btn-finish").focus();
@@ -264,7 +267,9 @@
     });
     $("report-transcript").textContent = r.transcript || "(nothing was transcribed)";
     var ready = r.ready_after_stop_s;
-    status(ready !== null && ready !== undefined ? "Report ready " + ready.toFixed(1) + " s after you stopped." : "");
+    $("report-ready").textContent = (ready !== null && ready !== undefined ? "Ready " + ready.toFixed(1) + " s after you stopped · " : "") +
+      r.duration_s.toFixed(0) + " s answer · " + r.words + " words";
+    status("");
     root.dataset.lastSession = r.session_id;
     root.dataset.readyAfterStop = ready;
     $("report").scrollIntoView({ block: "nearest" });

@@ -201,7 +201,7 @@ def test_closing_the_tab_mid_answer_keeps_the_audio(server, full_answer):
 
     info = sf.info(str(incoming / f"{session_id}.wav"))
     assert info.samplerate == 16000 and info.channels == 1
-    assert info.duration >= saved_s >= 5.0  # everything the page was told is saved, at least
+    assert info.duration >= saved_s - 0.05 and saved_s >= 5.0  # all the page was told is saved (rounded to 0.1 s)
     ready, _notes = recover_recordings(server.home)
     try:
         assert session_id in [r.session_id for r in ready]

@@ -51,14 +51,24 @@ class Server:
 
     home: Path
     args: list[str] = field(default_factory=list)
+    file_size_limit: int | None = None  # bytes (RLIMIT_FSIZE): a write past it fails as a full disk does
     proc: subprocess.Popen | None = None
     url: str = ""
     stderr: list[str] = field(default_factory=list)
 
     def start(self, timeout: float = 60.0) -> Server:
         env = dict(os.environ, MOCKMIC_HOME=str(self.home), HF_HUB_OFFLINE="1", PYTHONUNBUFFERED="1")
+        preexec = None
+        if self.file_size_limit is not None:
+            import resource
+
+            limit = self.file_size_limit
+
+            def preexec():
+                resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
         self.proc = subprocess.Popen([*MOCKMIC, "serve", "--no-browser", "--port", "0", *self.args], env=env,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=preexec)
         threading.Thread(target=self._drain, daemon=True).start()
         deadline = time.monotonic() + timeout
         line = ""
@@ -103,6 +113,11 @@ class Server:
                 return
             time.sleep(0.3)
         pytest.fail("the model did not load")
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to finish anything."""
+        self.proc.kill()
+        self.proc.wait()
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -97,9 +97,18 @@
     error: function (msg) { status(msg.message, true); },
     summary: function (msg) {
       finished = true;
-      if (msg.error) status(msg.error, true);
-      var go = function () { location.href = msg.url; };
-      if (msg.error) { setTimeout(go, 2500); } else { go(); }
+      if (mic) { mic.stop(); mic = null; }
+      clearInterval(tickTimer); clearInterval(countdownTimer);
+      if (!msg.error) { location.href = msg.url; return; }
+      // Stopped early: say why, and let the person read it before the summary.
+      state = "done";
+      panels("");
+      status(msg.error, true);
+      var box = m.el("div", { "class": "actions", id: "to-summary" });
+      var link = m.el("a", { href: msg.url, "class": "button primary" }, "See the summary");
+      box.appendChild(link);
+      $("status").after(box);
+      link.focus();
     },
   };
 

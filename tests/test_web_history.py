@@ -4,7 +4,6 @@ upload's report, with progress, in the same list."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import numpy as np

@@ -1,4 +1,5 @@
-"""The Starlette application: pages, the JSON API, the interview WebSocket, static assets.
+"""The Starlette application: pages, the JSON API, static assets; uploads (uploads.py) and the
+interview WebSocket (socket.py) have their own modules.
 
 Handlers stay on the event loop only to parse and answer; anything that touches the disk or
 the model runs on a worker thread (``asyncio.to_thread``), so a long analysis never stalls a
@@ -9,31 +10,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import re
-import secrets
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
-from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .engine import Engine, MockmicError, StoreError
-from .interviews import Interviews, PageInterview, Settings, TakeFailed
-from .recorder import TakeStream
+from .interviews import Interviews, PageInterview, Settings
 from .security import Guard
+from .socket import InterviewSocket
+from .uploads import Uploads
 
 HERE = Path(__file__).parent
-SESSION_ID = r"[0-9]{8}-[0-9]{6}-[0-9a-f]{6}"
-JOB_KEEP_S = 3600.0
 INTERVIEW_STATUS = {"finished": "finished", "interrupted": "interrupted", "terminated": "stopped",
                     "failed": "stopped early", "in_progress": "not finished"}
-MULTIPART_SLACK_BYTES = 64 * 1024  # the form's own bytes around the file
 
 
 def _templates():
@@ -48,27 +42,6 @@ def _templates():
     return env
 
 
-@dataclass
-class Job:
-    """An upload being analysed, as the page polls it."""
-
-    id: str
-    name: str
-    state: str = "queued"  # queued | running | done | failed
-    stage: str = ""
-    done_s: float = 0.0
-    total_s: float | None = None
-    session_id: str | None = None
-    error: str | None = None
-    created: float = field(default_factory=time.monotonic)
-    report: dict | None = None
-
-    def as_dict(self) -> dict:
-        return {"id": self.id, "name": self.name, "state": self.state, "stage": self.stage,
-                "done_s": round(self.done_s, 1), "total_s": round(self.total_s, 1) if self.total_s else None,
-                "session_id": self.session_id, "error": self.error, "report": self.report}
-
-
 class WebApp:
     """State shared by the routes: the engine, the running interviews, upload jobs."""
 
@@ -76,9 +49,9 @@ class WebApp:
         self.engine = engine
         self.env = _templates()
         self.interviews = Interviews()
-        self.jobs: dict[str, Job] = {}
+        self.uploads = Uploads(engine)
+        self.socket = InterviewSocket(engine, self.interviews)
         self.load_model = load_model
-        self.started_at = time.time()
 
     # -- helpers --
 
@@ -223,67 +196,6 @@ class WebApp:
         self.interviews.add(session)
         return JSONResponse({"id": session.id, "url": f"/practice/{session.id}"}, status_code=201)
 
-    async def api_upload(self, request: Request):
-        limit = self.engine.limits.upload_bytes
-        try:
-            length = int(request.headers.get("content-length", ""))
-        except ValueError:
-            return _error("The upload must say its size (Content-Length).", 411)
-        if length > limit + MULTIPART_SLACK_BYTES:
-            return _error(f"The file is larger than {limit / 1e6:.0f} MB, the most the web app takes: "
-                          "use `mockmic analyze` for larger files.", 413)
-        try:
-            async with request.form(max_files=1, max_fields=4) as form:
-                upload = form.get("file")
-                question = str(form.get("question") or "").strip()
-                if upload is None or isinstance(upload, str) or not upload.filename:
-                    return _error("Choose an audio file to upload.", 400)
-                name = upload.filename
-                path = await asyncio.to_thread(self.engine.upload_path, name)
-                await asyncio.to_thread(_copy, upload.file, path)
-        except MockmicError as e:
-            return _error(str(e), 400)
-        except OSError as e:
-            return _error(f"The upload could not be saved: {e.strerror or e}.", 507)
-        except Exception:  # a broken multipart body
-            return _error("The upload was not understood: send the file again.", 400)
-        job = Job(id=secrets.token_hex(8), name=Path(name).name)
-        self._prune_jobs()
-        self.jobs[job.id] = job
-        asyncio.get_running_loop().create_task(self._analyse_upload(job, path, question))
-        return JSONResponse(job.as_dict(), status_code=202)
-
-    async def _analyse_upload(self, job: Job, path: Path, question: str) -> None:
-        def progress(stage, done, total):
-            job.state, job.stage = "running", stage
-            if stage in ("decode", "transcribe"):
-                job.done_s, job.total_s = done, total
-
-        try:
-            report = await asyncio.to_thread(self.engine.analyse_upload, path, shown_name=job.name,
-                                             question=question or None, on_progress=progress)
-        except MockmicError as e:
-            job.state, job.error = "failed", str(e)
-            return
-        except Exception as e:  # a bug must still end the job with a sentence
-            job.state, job.error = "failed", f"{job.name} could not be analysed: {e}."
-            return
-        from .interviews import report_card
-
-        job.state, job.stage, job.session_id = "done", "stored", report.id
-        job.report = report_card(self.engine, report)
-
-    def _prune_jobs(self) -> None:
-        now = time.monotonic()
-        for k in [k for k, j in self.jobs.items() if now - j.created > JOB_KEEP_S]:
-            del self.jobs[k]
-
-    async def api_job(self, request: Request):
-        job = self.jobs.get(request.path_params["job_id"])
-        if job is None:
-            return _error("No such upload.", 404)
-        return JSONResponse(job.as_dict())
-
     async def api_delete_session(self, request: Request):
         try:
             await asyncio.to_thread(self.engine.delete_session, request.path_params["session_id"])
@@ -308,70 +220,6 @@ class WebApp:
             return _error(str(e), 400)
         return JSONResponse({"discarded": request.path_params["session_id"]})
 
-    # -- the interview WebSocket --
-
-    async def interview_socket(self, ws: WebSocket):
-        session = self.interviews.get(ws.path_params["interview_id"])
-        if session is None:
-            await ws.close(code=4404)
-            return
-        await ws.accept()
-        if session.attached:
-            await ws.send_json({"type": "error", "message": "This interview is open in another tab."})
-            await ws.close(code=4409)
-            return
-        session.attached = True
-        session.start()
-        sender = asyncio.get_running_loop().create_task(_pump(session, ws))
-        try:
-            while True:
-                message = await ws.receive()
-                if message["type"] == "websocket.disconnect":
-                    break
-                if message.get("bytes") is not None:
-                    if session.recording is not None:
-                        session.recording.feed(message["bytes"])
-                    continue
-                try:
-                    data = json.loads(message.get("text") or "")
-                except ValueError:
-                    continue
-                if isinstance(data, dict):
-                    await self._on_message(session, data)
-        except WebSocketDisconnect:
-            pass
-        finally:
-            sender.cancel()
-            if session.recording is not None:
-                session.recording.lost("disconnected")
-                session.recording = None
-            if not session.done.is_set():
-                session.gone()
-
-    async def _on_message(self, session: PageInterview, data: dict) -> None:
-        kind = data.get("type")
-        if kind == "choice":
-            session.tell({"type": "choice", "value": str(data.get("value"))})
-        elif kind == "start_recording" and session.recording is None:
-            try:
-                session.recording = await asyncio.to_thread(
-                    TakeStream.open, self.engine, session, session.answers.prompt,
-                    max_seconds=session.settings.max_seconds + 2.0)
-            except MockmicError as e:
-                session.post({"type": "error", "message": str(e)})
-                session.tell(TakeFailed("write_error", str(e)))
-                return
-            session.post({"type": "recording", "session_id": session.recording.session_id})
-        elif kind == "stop" and session.recording is not None:
-            take, session.recording = session.recording, None
-            reason = "max_seconds" if data.get("reason") == "max_seconds" else "stopped"
-            take.stop(reason)
-        elif kind == "no_answer" and session.recording is None:
-            session.tell(None)
-        elif kind == "mic_failed" and session.recording is None:
-            message = str(data.get("message") or "The microphone could not be opened.")[:300]
-            session.tell(TakeFailed("no_microphone", message))
-
     # -- lifecycle --
 
     @contextlib.asynccontextmanager
@@ -384,20 +232,6 @@ class WebApp:
         for s in self.interviews.by_id.values():
             if s.thread is not None:
                 await asyncio.to_thread(s.done.wait, 2.0)
-
-
-async def _pump(session: PageInterview, ws: WebSocket) -> None:
-    with contextlib.suppress(Exception):
-        while True:
-            message = await session.outbox.get()
-            await ws.send_json(message)
-
-
-def _copy(src, path: Path) -> None:
-    import shutil
-
-    with open(path, "wb") as out:
-        shutil.copyfileobj(src, out, 1 << 20)
 
 
 def _error(message: str, status: int) -> JSONResponse:
@@ -436,13 +270,13 @@ def create_app(engine: Engine | None = None, *, token: str, host: str = "127.0.0
         Route("/interviews/{interview_id:str}", web.interview_summary),
         Route("/api/status", web.api_status),
         Route("/api/interviews", web.api_new_interview, methods=["POST"]),
-        Route("/api/uploads", web.api_upload, methods=["POST"]),
-        Route("/api/jobs/{job_id:str}", web.api_job),
+        Route("/api/uploads", web.uploads.post, methods=["POST"]),
+        Route("/api/jobs/{job_id:str}", web.uploads.get),
         Route("/api/sessions/{session_id:str}", web.api_delete_session, methods=["DELETE"]),
         Route("/api/recordings", web.api_recordings),
         Route("/api/recordings/{session_id:str}/finish", web.api_finish_recording, methods=["POST"]),
         Route("/api/recordings/{session_id:str}/discard", web.api_discard_recording, methods=["POST"]),
-        WebSocketRoute("/ws/interviews/{interview_id:str}", web.interview_socket),
+        WebSocketRoute("/ws/interviews/{interview_id:str}", web.socket.handle),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     async def server_error(request, exc):

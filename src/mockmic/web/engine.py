@@ -77,6 +77,7 @@ class Engine:
         self.limits = limits or Limits()
         self.lock = threading.Lock()  # one analysis at a time
         self.model_error: str | None = None
+        self._ready = threading.Event()
 
     # --- the model -------------------------------------------------------------------------
 
@@ -89,6 +90,7 @@ class Engine:
             self.model_error = str(e)
             return
         self.warm_up()
+        self._ready.set()
 
     def warm_up(self) -> None:
         """Run the analysis stages once on a made-up answer: their first run in a process
@@ -109,8 +111,8 @@ class Engine:
 
     @property
     def model_loaded(self) -> bool:
-        return self.analyzer.model_loaded if hasattr(self.analyzer, "model_loaded") else (
-            getattr(self.analyzer, "_transcriber", None) is not None)
+        """True once :meth:`load_model` has loaded the model and warmed the stages up."""
+        return self._ready.is_set()
 
     def transcriber(self):
         return self.analyzer.transcriber

@@ -179,3 +179,44 @@ def test_uploads_get_reports_with_progress(page, server, tmp_path):
     assert [p.suffix for p in (store.audio_path(i) for i in ids)] == [".wav", ".flac"]
     assert not list((server.home / ".uploads").glob("*/*"))
     assert page.errors == []
+
+
+def test_practice_with_my_own_questions_skip_and_finish(page, server):
+    """Own questions, one a line; skipping and finishing early work without a microphone."""
+    page.goto(server.base + "/practice")
+    page.check("input[name=mode][value=own]")
+    page.fill("#own", "Tell me about a time you missed a deadline.\n\n<i>Why</i> this job?\n")
+    page.click("#start")
+    page.wait_for_selector("#btn-answer", state="visible", timeout=30_000)
+    assert page.inner_text("#progress") == "Question 1 of 2"
+    assert page.inner_text("#question-text") == "Tell me about a time you missed a deadline."
+    assert page.is_hidden("#btn-retry")  # nothing to redo yet
+    page.click("#btn-skip")
+    page.wait_for_function("() => document.getElementById('progress').textContent === 'Question 2 of 2'")
+    assert page.inner_text("#question-text") == "<i>Why</i> this job?"  # text, not markup
+    page.click("#btn-quit")
+    page.wait_for_url(re.compile(r"/interviews/\d{8}-\d{6}-[0-9a-f]{6}$"), timeout=30_000)
+    table = page.inner_text("#summary-table")
+    assert "Tell me about a time you missed a deadline." in table and "(skipped)" in table
+    assert "No answer was scored." in page.inner_text("#work-on")
+    assert page.errors == []
+
+
+def test_practice_from_a_category(page, server):
+    from mockmic.questions import load_questions
+
+    mistakes = {q.text for q in load_questions() if q.category == "mistakes"}
+    page.goto(server.base + "/practice")
+    page.select_option("#category", "mistakes")
+    page.fill("#count", "2")
+    page.click("#start")
+    page.wait_for_selector("#btn-answer", state="visible", timeout=30_000)
+    assert page.inner_text("#progress") == "Question 1 of 2"
+    assert page.inner_text("#question-text") in mistakes
+    # a count the bank cannot meet, or an unknown category, is one sentence in the form
+    page.goto(server.base + "/practice")
+    page.fill("#count", "0")
+    page.click("#start")
+    error = page.locator("#setup-error")
+    error.wait_for(state="visible")
+    assert error.inner_text() == "The number of questions must be 1 or more, not 0."

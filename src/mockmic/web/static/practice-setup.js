@@ -22,7 +22,8 @@
       if (isNaN(body.countdown_s)) body.countdown_s = 3;
       if (mode() === "bank") {
         body.category = document.getElementById("category").value;
-        body.count = parseInt(document.getElementById("count").value, 10) || null;
+        var count = parseInt(document.getElementById("count").value, 10);
+        body.count = isNaN(count) ? null : count;
       } else if (mode() === "pick") {
         body.ids = Array.prototype.map.call(form.querySelectorAll("input[name=ids]:checked"), function (c) { return c.value; });
         if (!body.ids.length) { error.textContent = "Tick at least one question."; error.classList.remove("hidden"); return; }

@@ -20,7 +20,7 @@ FIRST, SECOND, OTHER = "20261101-090000-0000a1", "20261110-090000-0000b2", "2026
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from mockmic.interview import AnswerRecord, InterviewRecord, save_interview, summarise
+    from mockmic.practice import AnswerRecord, InterviewRecord, save_interview, summarise
     from mockmic.results import Scores
     from mockmic.store import Store
 
@@ -203,7 +203,7 @@ def test_practice_with_my_own_questions_skip_and_finish(page, server):
 
 
 def test_practice_from_a_category(page, server):
-    from mockmic.questions import load_questions
+    from mockmic.practice import load_questions
 
     mistakes = {q.text for q in load_questions() if q.category == "mistakes"}
     page.goto(server.base + "/practice")

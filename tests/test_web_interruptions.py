@@ -106,9 +106,10 @@ def test_a_full_disk_stops_the_answer_and_keeps_what_was_written(tmp_path, mic_w
     finally:
         server.stop()
     wav = home / "incoming" / f"{session_id}.wav"
+    # The sentence of `mockmic record` (record.outcome.settle decides for both).
     assert re.fullmatch(r"Recording stopped because the file grew past the size limit: the (\d\.\d) s written are kept "
-                        rf"in {re.escape(str(wav))}; free some space, then finish it from the page or with "
-                        r"`mockmic record --recover`\.", message), message
+                        rf"in {re.escape(str(wav))}\. Free some space, then run `mockmic record --recover`\.",
+                        message), message
     kept_s = float(re.search(r"the (\d\.\d) s", message).group(1))
     assert 4.0 <= kept_s <= 5.0 and sf.info(str(wav)).duration == pytest.approx(kept_s, abs=0.05)
     ready, _notes = recover_recordings(home)

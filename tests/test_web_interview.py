@@ -75,7 +75,7 @@ def test_a_whole_two_question_interview(server, full_answer, tmp_path):
     from mockmic.cli import cli
     from mockmic.store import Store
 
-    from mockmic.questions import load_questions
+    from mockmic.practice import load_questions
 
     asked = {q.id: q.text for q in load_questions()}
     wav, speech_s = full_answer

@@ -11,7 +11,6 @@ Nothing here knows about HTTP; the routes call these methods on worker threads.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import re
 import secrets
 import shutil
@@ -24,10 +23,10 @@ import numpy as np
 
 from ..config import SAMPLE_RATE, data_home
 from ..errors import AudioError, ConfigError, MockmicError, StoreError
-from ..pipeline import Analyzer, new_session_id
-from ..results import SessionReport, Transcript, Word
-from ..store import Store, check_session_id
-from ..streaming import StreamOptions
+from ..pipeline import Analyzer, Take, analyze_and_store
+from ..results import AudioInfo, SessionReport, Transcript, Word
+from ..store import Store, check_session_id, new_session_id
+from ..transcribe import StreamOptions
 
 # Chunks a little shorter than the terminal's 12 s, so words show in the page sooner, but not
 # much: Whisper encodes a whole 30 s window for any chunk, so each extra chunk costs a full
@@ -35,8 +34,8 @@ from ..streaming import StreamOptions
 # 0.3 s count as places to cut (espeak-ng's are 0.33 s; people's are mostly longer).
 LIVE_STREAM = StreamOptions(min_chunk_s=8.0, max_chunk_s=28.0, pause_s=0.3)
 
-UPLOADS_DIR = ".uploads"
-  # uploads being analysed; hidden, so the store's listing skips it
+UPLOADS_DIR = ".uploads"  # uploads being analysed; hidden, so the store's listing skips it
+DEVICE_NAME = "browser microphone"  # what a recording from the page names as its device
 
 
 @dataclass(frozen=True)
@@ -70,10 +69,12 @@ class Engine:
     """The library as the web app uses it: one model, one data home."""
 
     def __init__(self, home: Path | None = None, *, model: str | None = None, language: str | None = "en",
-                 limits: Limits | None = None) -> None:
+                 delivery_options=None, content_options=None, limits: Limits | None = None) -> None:
         self.home = Path(home) if home is not None else data_home()
         self.store = Store(self.home)
-        self.analyzer = Analyzer(model=model, language=language)
+        # The thresholds as `mockmic analyze` takes them (--config, --delivery, ...), checked here.
+        self.analyzer = Analyzer(model=model, language=language, delivery_options=delivery_options,
+                                 content_options=content_options)
         self.limits = limits or Limits()
         self.lock = threading.Lock()  # one analysis at a time
         self.model_error: str | None = None
@@ -96,18 +97,21 @@ class Engine:
         """Run the analysis stages once on a made-up answer: their first run in a process
         imports librosa and compiles its kernels (about 8 s on two busy cores), which would
         otherwise land on the first real answer's report."""
-        from ..pipeline import analyse_report
-        from ..results import AudioInfo
-
         t = np.arange(int(2.0 * SAMPLE_RATE)) / SAMPLE_RATE
         samples = (0.2 * np.sin(2 * np.pi * (120 + 20 * np.sin(2 * np.pi * t)) * t)).astype(np.float32)
-        words = tuple(Word(w, 0.1 + 0.3 * i, 0.35 + 0.3 * i, 0.9) for i, w in enumerate(
-            "I made a mistake and I fixed it".split()))
-        report = SessionReport(id=new_session_id(), created_at="2026-01-01T00:00:00+00:00",
-                               question="Tell me about a mistake.", audio=AudioInfo("warm-up", 2.0, SAMPLE_RATE),
-                               transcript=Transcript("I made a mistake and I fixed it", "en", "warm-up", words))
-        with contextlib.suppress(Exception), self.lock:
-            analyse_report(report, samples)
+        text = "I made a mistake and I fixed it"
+        words = tuple(Word(w, 0.1 + 0.3 * i, 0.35 + 0.3 * i, 0.9) for i, w in enumerate(text.split()))
+        transcript = Transcript(text, "en", "warm-up", words)  # given, so nothing is transcribed
+        with contextlib.suppress(Exception), self.one_analysis():
+            self.analyzer.analyze_samples(samples, AudioInfo("warm-up", 2.0, SAMPLE_RATE),
+                                          question="Tell me about a mistake.", transcript=transcript)
+
+    @contextlib.contextmanager
+    def one_analysis(self):
+        """Around an analysis: one at a time in this server (it yields no progress callback, as
+        :meth:`mockmic.practice.Listener.analyzing` may)."""
+        with self.lock:
+            yield None
 
     @property
     def model_loaded(self) -> bool:
@@ -140,15 +144,15 @@ class Engine:
             if on_progress is not None:
                 on_progress(stage, done, total)
 
+        # The store moves the file into the session; the report names it as the person knows it.
+        take = Take(path=path, mode="move", question=question or None, audio_name=shown_name)
         try:
-            with self.lock:
+            with self.one_analysis():
                 self.analyzer.on_progress = progress
                 try:
-                    report, _samples = self.analyzer.analyze_file(path, question=question or None)
+                    report, _folder = analyze_and_store(self.analyzer, take, store=self.store)
                 finally:
                     self.analyzer.on_progress = _no_progress
-                report = dataclasses.replace(report, audio=dataclasses.replace(report.audio, path=shown_name))
-                self.store.save(report, path, mode="move")
             return report
         except MockmicError as e:
             raise type(e)(str(e).replace(str(path), shown_name)) from None
@@ -194,12 +198,8 @@ class Engine:
 
     def previous_attempt(self, session_id: str) -> str | None:
         """The id of the attempt at the same question just before ``session_id``."""
-        report = self.get_session(session_id)
-        if not report.question:
-            return None
-        ids = [s.id for s in self.store.list(same_question=report.question, oldest_first=True)]
-        i = ids.index(report.id) if report.id in ids else 0
-        return ids[i - 1] if i > 0 else None
+        previous = self.store.previous_attempt(self.get_session(session_id))
+        return previous.id if previous is not None else None
 
     def trend_html(self, *, question: str | None = None, since: str | None = None) -> str | None:
         """The trend page of ``mockmic reports trend --html``; None when nothing matches."""
@@ -215,15 +215,14 @@ class Engine:
     # --- questions and interviews --------------------------------------------------------
 
     def question_bank(self):
-        from ..questions import load_questions
+        from ..practice import load_questions
 
         return load_questions()
 
     def choose_questions(self, *, category: str | None = None, count: int | None = None,
                          ids: Sequence[str] = (), own: str = ""):
         """The questions of an interview: the person's own (one a line) or from the bank."""
-        from ..practice import pick_questions
-        from ..questions import Question
+        from ..practice import Question, pick_questions
 
         mine = [line.strip() for line in own.splitlines() if line.strip()]
         if mine:
@@ -233,32 +232,34 @@ class Engine:
         return pick_questions(self.question_bank(), count=count, category=category or None, ids=list(ids))
 
     def interview(self, questions, source, *, listener, choose, follow_ups: bool = True):
-        """A :class:`mockmic.practice.Interview` over the shared model, storing in this home."""
+        """A :class:`mockmic.practice.Interview` over the shared model, storing in this home.
+
+        ``listener.analyzing()`` should be :meth:`one_analysis`: one analysis at a time."""
         from ..practice import Interview
 
-        return Interview(questions, source, analyzer=_TakeAnalyzer(self), home=self.home, choose=choose,
+        return Interview(questions, source, analyzer=self.analyzer, home=self.home, choose=choose,
                          listener=listener, follow_ups=follow_ups)
 
     def interviews(self) -> list:
         """Past interviews, newest first."""
-        from ..interview import list_interviews
+        from ..practice import list_interviews
 
         return list(reversed(list_interviews(self.home)))
 
     def get_interview(self, interview_id: str):
-        from ..interview import interviews_dir, load_interview
+        from ..practice import interviews_dir, load_interview
 
         check_session_id(interview_id)  # interview ids are made like session ids
         return load_interview(interviews_dir(self.home) / f"{interview_id}.json")
 
     def interview_summary_text(self, record) -> str:
-        from ..interview import summary_text
+        from ..render.interview import summary_text
 
         return summary_text(record)
 
     @staticmethod
     def follow_up_statuses() -> dict[str, str]:
-        from ..interview import FOLLOW_UP_STATUS_TEXT
+        from ..render.interview import FOLLOW_UP_STATUS_TEXT
 
         return dict(FOLLOW_UP_STATUS_TEXT)
 
@@ -276,7 +277,7 @@ class Engine:
 
     @staticmethod
     def clock(seconds: float | None) -> str:
-        from ..render.summary import clock
+        from ..results import clock
 
         return clock(seconds)
 
@@ -295,7 +296,7 @@ class Engine:
     def live_transcriber(self, on_words: Callable[[list[Word]], None]):
         """Transcribes while the person speaks; ``on_words`` gets each chunk's words (times from
         the start of the recording) as soon as that chunk is done, on a worker thread."""
-        from ..streaming import LiveTranscriber
+        from ..transcribe import LiveTranscriber
 
         return LiveTranscriber(_Announcing(self.transcriber, on_words), LIVE_STREAM)
 
@@ -318,11 +319,11 @@ class Engine:
         """Analyse and store one unfinished recording (as ``mockmic record --recover`` does)."""
         pending = self._claim(session_id)
         try:
-            with self.lock:
-                report, _folder = pending.analyse_and_store(self.analyzer, self.store)
+            with self.one_analysis():
+                report, _folder = analyze_and_store(self.analyzer, pending.take(), store=self.store)
             return report
         finally:
-            pending.release()
+            pending.release()  # a failed one stays in incoming/ (a stored one has no marker left)
 
     def discard_recording(self, session_id: str) -> None:
         self._claim(session_id).discard()
@@ -365,26 +366,59 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")[:40] or "question"
 
 
+@dataclass(frozen=True)
+class Finished:
+    """What became of a stopped recording (:func:`mockmic.record.settle` decided).
+
+    Attributes
+    ----------
+    take : Take or None
+        The answer to analyse; None when there is nothing to analyse.
+    message : str or None
+        One sentence for the person: why there is nothing to analyse, or a problem the
+        analysis goes on despite.
+    failed : bool
+        The recording failed (the disk refused it): the interview stops; else nothing was
+        recorded and the interview goes on without this answer.
+    reason : str
+        The outcome's kind (``mockmic.record.outcome``), kept with a failed interview.
+    duration_s : float
+        Audio in the file (s).
+    """
+
+    take: Take | None
+    message: str | None
+    failed: bool = False
+    reason: str = ""
+    duration_s: float = 0.0
+
+
 class Recording:
     """One answer streamed from the page into ``<home>/incoming/<id>.wav``, as the terminal
-    recorder writes it: :class:`mockmic.record.IncrementalWav` (valid on disk after every
+    recorder writes it: :class:`mockmic.audio.IncrementalWav` (valid on disk after every
     write) and a locked :class:`mockmic.record.Marker`. Not thread-safe: one writer thread."""
 
+    BLOCK_S = 0.1  # the level tracker's block, about the terminal recorder's
+
     def __init__(self, marker, wav) -> None:
-        self.marker = marker
+        from ..record import LevelTracker, PendingRecording
+
+        self.pending = PendingRecording(marker)
         self.wav = wav
         self.error: OSError | None = None
+        self.levels = LevelTracker()  # speech heard?, peaks, clipping: as the terminal recorder measures
 
     @classmethod
     def create(cls, home: Path, question: str | None) -> Recording:
         import errno
 
-        from ..record import IncrementalWav, Marker, incoming_dir
+        from ..audio import IncrementalWav
+        from ..record import Marker, incoming_dir
 
         folder = incoming_dir(home)
         try:
             marker = Marker.create(folder, new_session_id(), question=question, sample_rate_hz=SAMPLE_RATE,
-                                   device="browser microphone")
+                                   device=DEVICE_NAME)
             try:
                 wav = IncrementalWav(marker.wav_path, SAMPLE_RATE)
             except BaseException:
@@ -398,11 +432,11 @@ class Recording:
 
     @property
     def session_id(self) -> str:
-        return self.marker.session_id
+        return self.pending.session_id
 
     @property
     def path(self) -> Path:
-        return self.marker.wav_path
+        return self.pending.path
 
     @property
     def seconds_written(self) -> float:
@@ -415,69 +449,60 @@ class Recording:
         except OSError as e:
             self.error = e
             raise
+        samples = np.frombuffer(pcm16, dtype="<i2").astype(np.float32) / 32768.0
+        step = int(self.BLOCK_S * SAMPLE_RATE)
+        for i in range(0, samples.size, step):
+            block = samples[i:i + step]
+            self.levels.update(block, block.size / SAMPLE_RATE)
 
-    def close(self, stop_reason: str) -> float:
-        """Finish the file; returns its length in seconds."""
-        from ..record import repair_wav
+    def _close(self, stop_reason: str):
+        """Finish the file and say what it holds, as :func:`mockmic.record.record_answer` does."""
+        from ..audio import repair_wav
+        from ..record import RecordingResult, write_error_sentence
 
+        error = None
         if self.error is not None:
             self.wav.abandon()
             duration = repair_wav(self.path) / SAMPLE_RATE
+            stop_reason = "write_error"
+            error = write_error_sentence(self.error, self.path, duration)
         else:
             self.wav.close()
             duration = self.seconds_written
-        self.marker.save(state="recorded", stop_reason=stop_reason, duration_s=duration)
-        return duration
+        self.pending.marker.save(state="recorded", stop_reason=stop_reason, duration_s=duration)
+        t = self.levels
+        return RecordingResult(pending=self.pending, duration_s=duration, sample_rate_hz=SAMPLE_RATE,
+                               device_name=DEVICE_NAME, stop_reason=stop_reason, overflow_count=0, lost_s=0.0,
+                               speech_detected=t.speech_started, max_peak_dbfs=t.max_peak_dbfs,
+                               clipped_blocks=t.clipped_blocks, notices=(error,) if error else (), error=error)
 
-    def keep_for_recovery(self) -> None:
-        """Leave it in ``incoming/``, unlocked: the page's banner or ``mockmic record --recover``
-        finishes it."""
-        self.marker.release()
+    def finish(self, stop_reason: str) -> Finished:
+        """The person stopped: :func:`mockmic.record.settle` decides what becomes of the file
+        (the one place that does, for ``mockmic record``, practice and this page alike).
 
-    def discard(self) -> None:
-        from ..record import PendingRecording
+        A take to analyse still wants the transcript streamed while they spoke, in its
+        ``transcript``, before it goes to the interview.
+        """
+        from ..record.outcome import NOTHING, settle
 
-        PendingRecording(self.marker).discard()
+        result = self._close(stop_reason)
+        outcome = settle(result)
+        if not outcome.analyze:
+            failed = outcome.kind != NOTHING or result.stop_reason == "write_error"
+            return Finished(None, outcome.message, failed=failed, reason=outcome.kind, duration_s=result.duration_s)
+        take = self.pending.take()
+        take.stop_reason, take.notices = result.stop_reason, result.notices
+        return Finished(take, outcome.message, duration_s=result.duration_s)
 
-    def take(self, transcript: Transcript | None, analyzer: _TakeAnalyzer | None, stop_reason: str):
-        """The finished recording as an interview's answer (``mockmic.practice.Take``)."""
-        from ..practice import Take
-        from ..record import PendingRecording
-
-        if transcript is not None and analyzer is not None:
-            analyzer.streamed[self.session_id] = transcript
-        return Take(path=self.path, mode="move", session_id=self.session_id,
-                    pending=PendingRecording(self.marker), stop_reason=stop_reason)
-
-
-class _TakeAnalyzer:
-    """What an interview in the page analyses with: the server's one Analyzer, one analysis at
-    a time, and the transcript streamed while the person spoke (so only the last seconds are
-    left to transcribe when they stop).
-
-    :class:`mockmic.practice.Interview` analyses a take without a transcript; a take recorded
-    here leaves its streamed one in :attr:`streamed` under its session id.
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self.streamed: dict[str, Transcript] = {}
-        self.on_progress = _no_progress  # the interview may set it; progress is not shown
-
-    @property
-    def content_options(self):
-        return self._engine.analyzer.content_options
-
-    def analyze_samples(self, samples: np.ndarray, info, *, question=None, session_id=None, transcript=None):
-        if transcript is None and session_id is not None:
-            transcript = self.streamed.pop(session_id, None)
-        with self._engine.lock:
-            return self._engine.analyzer.analyze_samples(samples, info, question=question, session_id=session_id,
-                                                         transcript=transcript)
+    def keep_for_recovery(self, stop_reason: str) -> None:
+        """The page went away: finish the file and leave it in ``incoming/``, unlocked, for the
+        page's banner or ``mockmic record --recover`` (an empty one is cleared there)."""
+        self._close(stop_reason)
+        self.pending.release()
 
 
 class _Announcing:
-    """A transcriber for :class:`mockmic.streaming.LiveTranscriber` that also tells each
+    """A transcriber for :class:`mockmic.transcribe.LiveTranscriber` that also tells each
     chunk's words as soon as they are ready. The stream transcribes its chunks in order on one
     thread, each starting where the one before ended, so their lengths give the times."""
 
@@ -499,5 +524,5 @@ class _Announcing:
         return t
 
 
-__all__ = ["ConfigError", "Engine", "Limits", "MockmicError", "Recording", "StoreError", "UploadTooLong",
-           "safe_file_name"]
+__all__ = ["SAMPLE_RATE", "ConfigError", "Engine", "Finished", "Limits", "MockmicError", "Recording", "StoreError",
+           "UploadTooLong", "interview_stopped", "safe_file_name"]

@@ -81,7 +81,6 @@ class PageInterview:
         self.interview = engine.interview(self.questions, self.answers, listener=self.listener,
                                           choose=self._choose, follow_ups=settings.follow_ups)
         self.id = self.interview.record.id
-        self.analyzer = self.interview.analyzer  # holds the streamed transcripts
         self.thread: threading.Thread | None = None
         self.done = threading.Event()
         self.record = None
@@ -232,10 +231,9 @@ class PageListener:
     def note(self, message: str) -> None:
         self.session.post({"type": "note", "message": message})
 
-    def analysing(self):
-        import contextlib
-
-        return contextlib.nullcontext(None)
+    def analyzing(self):
+        """Around each analysis: one at a time in this server, no progress shown."""
+        return self.session.engine.one_analysis()
 
 
 @dataclass

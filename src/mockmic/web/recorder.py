@@ -17,8 +17,7 @@ import time
 
 import numpy as np
 
-from ..config import SAMPLE_RATE
-from .engine import Engine, Recording
+from .engine import SAMPLE_RATE, Engine, Recording
 from .interviews import PageInterview, TakeFailed
 
 FLUSH_INTERVAL_S = 1.0  # the most a kill can lose, as in `mockmic record`
@@ -119,38 +118,24 @@ class TakeStream:
 
     def _end(self, stop_reason: str | None, *, lost_reason: str | None = None) -> None:
         rec = self.recording
-        if stop_reason == "write_error":
+        if lost_reason is not None:  # nobody is waiting for this answer any more
             self.live.cancel()
-            kept = rec.close("write_error")
-            rec.keep_for_recovery()
-            self.session.tell(TakeFailed("write_error", write_error_sentence(rec, kept)))
+            rec.keep_for_recovery(lost_reason)
             return
-        if lost_reason is not None:
+        finished = rec.finish(stop_reason or "stopped")
+        if finished.take is None:
             self.live.cancel()
-            rec.close(lost_reason)
-            rec.keep_for_recovery()
+            if finished.failed:
+                self.session.tell(TakeFailed(finished.reason, finished.message or "The recording failed."))
+            else:
+                self.session.post({"type": "note", "message": finished.message})
+                self.session.tell(None)
             return
-        duration = rec.close(stop_reason or "stopped")
-        if duration <= 0:
-            self.live.cancel()
-            rec.discard()
-            self.session.post({"type": "note", "message": "Nothing was recorded: no audio arrived from the microphone."})
-            self.session.tell(None)
-            return
-        self.session.post({"type": "stopped", "duration_s": round(duration, 1), "reason": stop_reason})
-        transcript = self.live.finish()  # only the last chunk is left to transcribe
-        self.session.tell(rec.take(transcript, self.session.analyzer, stop_reason or "stopped"))
+        self.session.post({"type": "stopped", "duration_s": round(finished.duration_s, 1), "reason": stop_reason})
+        if finished.message:
+            self.session.post({"type": "note", "message": finished.message})
+        finished.take.transcript = self.live.finish()  # only the last chunk is left to transcribe
+        self.session.tell(finished.take)
 
     def _words(self, words) -> None:
         self.session.post({"type": "words", "words": [{"text": w.text, "start_s": round(w.start_s, 2)} for w in words]})
-
-
-def write_error_sentence(rec: Recording, kept_s: float) -> str:
-    import errno
-
-    e = rec.error
-    code = getattr(e, "errno", None)
-    cause = "the disk is full" if code in (errno.ENOSPC, errno.EDQUOT) else (
-        "the file grew past the size limit" if code == errno.EFBIG else f"writing failed ({getattr(e, 'strerror', None) or e})")
-    return (f"Recording stopped because {cause}: the {kept_s:.1f} s written are kept in {rec.path}; "
-            "free some space, then finish it from the page or with `mockmic record --recover`.")

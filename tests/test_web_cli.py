@@ -17,8 +17,19 @@ from web_helpers import MOCKMIC
 def test_serve_help_names_its_options():
     result = CliRunner().invoke(cli, ["serve", "--help"])
     assert result.exit_code == 0
-    for option in ("--port", "--host", "--no-browser", "--max-upload-mb", "--max-upload-minutes", "--model"):
+    for option in ("--port", "--host", "--no-browser", "--max-upload-mb", "--max-upload-minutes", "--model",
+                   "--config", "--delivery", "--pace-range", "--long-pause"):
         assert option in result.output
+
+
+def test_serve_checks_its_thresholds_before_starting(tmp_path):
+    """The analysis options are those of `mockmic analyze`, refused before any server starts."""
+    backwards = CliRunner().invoke(cli, ["serve", "--no-browser", "--pace-range", "170-130"])
+    assert backwards.exit_code == 2 and "runs backwards" in backwards.output
+    config = tmp_path / "mockmic.toml"
+    config.write_text("[delivery]\nlong_pause_s = 0\n")
+    bad = CliRunner().invoke(cli, ["serve", "--no-browser", "--config", str(config)])
+    assert bad.exit_code == 2 and "long_pause_s" in bad.output
 
 
 def test_help_imports_no_web_framework():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import model_options, quiet_option
+from .options import analysis_options, model_options, quiet_option
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -20,15 +20,18 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 @click.option("--max-upload-minutes", type=click.FloatRange(min=0, min_open=True), default=20.0, show_default=True,
               metavar="MIN", help="Longest recording the Upload page analyses.")
 @model_options
+@analysis_options
 @quiet_option
-def serve(port, host, no_browser, max_upload_mb, max_upload_minutes, model, language, quiet):
+def serve(port, host, no_browser, max_upload_mb, max_upload_minutes, model, language, quiet, delivery_options,
+          content_options):
     """Practise in the browser: a local web app for the whole interview.
 
     Starts a server on this computer and opens the page: Practice (questions, countdown,
     recording from the browser's microphone with the words shown as you speak, the report
     within seconds, follow-up questions, the summary), Upload (reports for recordings you
     already have) and History (sessions, reports, comparisons, trends, past interviews).
-    It reads and writes the same data home as the other commands, and nothing leaves the
+    It reads and writes the same data home as the other commands, judges answers by the same
+    thresholds (--config, --delivery, ... as for `mockmic analyze`), and nothing leaves the
     machine. The printed address carries a secret token: only a browser that opened it can
     use the page.
 
@@ -36,6 +39,7 @@ def serve(port, host, no_browser, max_upload_mb, max_upload_minutes, model, lang
     Examples:
       mockmic serve
       mockmic serve --port 9000 --no-browser
+      mockmic serve --config thresholds.toml --pace-range 120-160
     """
     from ..web.engine import Limits
     from ..web.server import serve as run
@@ -49,7 +53,8 @@ def serve(port, host, no_browser, max_upload_mb, max_upload_minutes, model, lang
                    "reach the page (they still need the token). Browsers allow the microphone only on "
                    "http://127.0.0.1 or localhost, so practise on this computer.", err=True)
     try:
-        run(host=host, port=port, open_browser=not no_browser, model=model, language=language, say=say,
+        run(host=host, port=port, open_browser=not no_browser, model=model, language=language,
+            delivery_options=delivery_options, content_options=content_options, say=say,
             limits=Limits(upload_bytes=int(max_upload_mb * 1e6), upload_seconds=max_upload_minutes * 60.0))
     except OSError as e:
         raise click.ClickException(f"The server could not start: {e.strerror or e}.") from None

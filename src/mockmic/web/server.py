@@ -43,9 +43,13 @@ def bind(host: str, port: int, *, tries: int = PORT_TRIES) -> socket.socket:
 
 
 def serve(*, host: str = "127.0.0.1", port: int = DEFAULT_PORT, open_browser: bool = True,
-          model: str | None = None, language: str | None = "en", say: Callable[[str], None] | None = None,
-          token: str | None = None, limits=None) -> None:
-    """Run the web app until Ctrl-C or SIGTERM."""
+          model: str | None = None, language: str | None = "en", delivery_options=None, content_options=None,
+          say: Callable[[str], None] | None = None, token: str | None = None, limits=None) -> None:
+    """Run the web app until Ctrl-C or SIGTERM.
+
+    ``delivery_options`` and ``content_options`` are the analysis thresholds, as
+    :class:`mockmic.pipeline.Analyzer` takes them (``mockmic serve --config`` and kin).
+    """
     import uvicorn
 
     from .app import create_app
@@ -55,7 +59,8 @@ def serve(*, host: str = "127.0.0.1", port: int = DEFAULT_PORT, open_browser: bo
     sock = bind(host, port, tries=PORT_TRIES if port == 0 or port == DEFAULT_PORT else 1)
     port = sock.getsockname()[1]
     token = token or new_token()
-    engine = Engine(model=model, language=language, limits=limits)
+    engine = Engine(model=model, language=language, delivery_options=delivery_options,
+                    content_options=content_options, limits=limits)
     shown_host = "127.0.0.1" if host in ("127.0.0.1", "0.0.0.0", "::") else host_header_name(host)
     url = f"http://{shown_host}:{port}/?token={token}"
     unfinished = engine.unfinished_recordings()

@@ -267,6 +267,12 @@ class Take:
         Why the recording ended (a key of ``record.STOP_REASONS``); None for a file.
     notices : tuple of str
         What the recorder had to say about it (rate fallback, the microphone going away).
+    transcript : Transcript or None
+        One made while it was recorded (streamed), so only what is missing is transcribed;
+        None transcribes the file.
+    audio_name : str or None
+        What the report calls the audio instead of its path: an upload's own file name, as
+        the person knows it (their path is on another machine).
     """
 
     path: Path
@@ -276,6 +282,8 @@ class Take:
     pending: object | None = None
     stop_reason: str | None = None
     notices: tuple[str, ...] = ()
+    transcript: Transcript | None = None
+    audio_name: str | None = None
 
     def stored(self) -> None:
         """The session is stored: the recording's marker in ``incoming/`` goes."""
@@ -301,8 +309,8 @@ def analyze_take(
 ) -> SessionReport:
     """Analyse ``take`` as it will be stored: a moved recording's report names its stored audio.
 
-    ``question`` overrides the take's own; ``notices`` are added to the report's. ``store``
-    (needed for a "move" take) says where its audio will live.
+    ``question`` and ``transcript`` override the take's own; ``notices`` are added to the
+    report's. ``store`` (needed for a "move" take) says where its audio will live.
     """
     session_id = take.session_id
     stored_as = None
@@ -311,9 +319,11 @@ def analyze_take(
             raise ValueError("a take the store moves needs the store to name its audio")
         session_id = session_id or new_session_id()
         stored_as = store.stored_audio_path(session_id, take.path)
+    if take.audio_name is not None:
+        stored_as = Path(take.audio_name)
     report, _samples = analyzer.analyze_file(
         take.path, question=question if question is not None else take.question, session_id=session_id,
-        stored_as=stored_as, transcript=transcript,
+        stored_as=stored_as, transcript=transcript if transcript is not None else take.transcript,
     )
     if notices:
         report = replace(report, notices=report.notices + tuple(notices))

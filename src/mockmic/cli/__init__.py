@@ -45,9 +45,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import analyze, models, practice, questions, record, reports
+    from . import analyze, models, practice, questions, record, reports, serve
 
-    for module in (analyze, models, record, reports, questions, practice):
+    for module in (analyze, models, record, reports, questions, practice, serve):
         for command in module.COMMANDS:
             cli.add_command(command)
 

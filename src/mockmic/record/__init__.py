@@ -3,7 +3,7 @@
 Only :mod:`.devices` imports sounddevice, and lazily, so analysing files needs no PortAudio.
 """
 
-from .capture import RecordingResult, new_recording_id, record_answer
+from .capture import RecordingResult, new_recording_id, record_answer, write_error_sentence
 from .devices import NO_MICROPHONE, PORTAUDIO_MISSING, InputDevice, find_input_device, list_input_devices
 from .incoming import (
     INCOMING_DIR,
@@ -26,5 +26,5 @@ __all__ = [
     "LevelOptions", "LevelTracker", "LiveStatus", "Marker", "PendingRecording", "RecordOptions", "RecordingResult",
     "Outcome", "RecoveryNote", "Stopper", "enter_watcher", "find_input_device", "incoming_dir", "leftover_markers",
     "list_input_devices", "meter_bar", "new_recording_id", "record_answer", "recorded_dir", "recover_recordings",
-    "rms_dbfs", "settle", "stop_on_signals",
+    "rms_dbfs", "settle", "stop_on_signals", "write_error_sentence",
 ]

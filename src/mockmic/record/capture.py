@@ -158,7 +158,11 @@ class _Writer(threading.Thread):
             self.stopper.stop("write_error")
 
 
-def _write_error_sentence(e: OSError, path: Path, kept_s: float) -> str:
+def write_error_sentence(e: OSError, path: Path, kept_s: float) -> str:
+    """One sentence for a recording the disk refused: why, and how much of it is kept where.
+
+    Shared by the terminal recorder and the web app's, which write ``incoming/`` alike.
+    """
     if e.errno in (errno.ENOSPC, errno.EDQUOT):
         cause = "the disk is full"
     elif e.errno == errno.EFBIG:
@@ -348,7 +352,7 @@ def record_answer(
         )
         notices.append(error)
     if writer.error is not None:
-        error = _write_error_sentence(writer.error, pending.path, duration_s)
+        error = write_error_sentence(writer.error, pending.path, duration_s)
         notices.append(error)
         reason = "write_error"
     overflow_count = overflows[0]

@@ -53,13 +53,16 @@ def start_interview(page, server, ids, *, max_seconds=None, follow_ups=True):
     page.wait_for_selector("#btn-answer", state="visible", timeout=30_000)
 
 
-def record_answer(page, frames, *, speech_s, stop="key"):
+def record_answer(page, frames, *, speech_s, stop="key", start=True):
     """Space starts (after the countdown) and, once the speech is over, Space stops; with
-    ``stop="limit"`` the time limit stops it. Returns the time the stop was sent."""
-    page.keyboard.press("Space")
+    ``stop="limit"`` the time limit stops it; ``start=False`` when the recording starts by itself
+    (a redo). Returns the time the stop was sent."""
+    after = time.monotonic()
+    if start:
+        page.keyboard.press("Space")
     page.wait_for_selector("#panel-record", state="visible", timeout=10_000)
     page.wait_for_function("() => document.getElementById('saved').textContent.startsWith('Saved')", timeout=20_000)
-    started = frames.first_time("recording") or time.monotonic()
+    started = frames.first_time("recording", after) or time.monotonic()
     if stop == "limit":
         page.wait_for_selector("#panel-record", state="hidden", timeout=(speech_s + 30) * 1000)
         return time.monotonic()
@@ -236,3 +239,40 @@ def test_a_follow_up_is_asked_in_the_page(server, tmp_path):
         finally:
             browser.close()
     assert "Follow-up: “What was the outcome?” (not answered" in text
+
+
+def test_redo_the_last_question_in_the_page(server, tmp_path):
+    """Redo after the last answer: the question is asked again, the second take replaces the first
+    in the interview (kept in `replaced`), and both takes stay stored as sessions."""
+    from playwright.sync_api import sync_playwright
+
+    from mockmic.store import Store
+
+    before = {s.id for s in Store(server.home).list()}
+    wav, speech_s = fake_mic_wav(tmp_path / "redo.wav", FULL_ANSWER)
+    with sync_playwright() as p:
+        browser = launch(p, mic_wav=wav)
+        try:
+            page = browser.new_page()
+            frames = Frames(page)
+            start_interview(page, server, ["biggest-mistake"], follow_ups=False)
+            record_answer(page, frames, speech_s=speech_s)
+            page.wait_for_selector("#btn-final-retry", state="visible", timeout=60_000)
+            page.click("#btn-final-retry")  # the question again, straight to its countdown
+            record_answer(page, frames, speech_s=speech_s, start=False)
+            assert page.inner_text("#progress") == "Question 1 of 1"
+            page.wait_for_selector("#btn-finish", state="visible", timeout=60_000)
+            page.click("#btn-finish")
+            page.wait_for_url(re.compile(r"/interviews/(\d{8}-\d{6}-[0-9a-f]{6})$"), timeout=30_000)
+            interview_id = page.url.rsplit("/", 1)[1]
+        finally:
+            browser.close()
+    record = json.loads((server.home / "interviews" / f"{interview_id}.json").read_text())
+    assert record["status"] == "finished"
+    [answer] = record["answers"]
+    assert answer["status"] == "answered" and answer["attempt"] == 2
+    [first] = record["replaced"]
+    assert first["status"] == "answered" and first["session_id"] != answer["session_id"]
+    new = {s.id for s in Store(server.home).list()} - before
+    assert new == {first["session_id"], answer["session_id"]}
+    assert [m["number"] for m in frames.of("answered")] == [1, 1]

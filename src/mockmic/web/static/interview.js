@@ -70,6 +70,8 @@
         $("btn-fu-answer").focus();
         return;
       }
+      // A redo from the last panel comes straight here, with the last report still in view.
+      if (pendingQuestion) showQuestion(pendingQuestion, false);
       countdown(msg.countdown_s);
     },
     follow_up: function (msg) {

@@ -92,6 +92,7 @@ def test_show_text_and_last(store):
 
 def test_show_md_to_file(store, tmp_path):
     out = tmp_path / "notes" / "answer.md"
+    out.parent.mkdir()  # a missing folder is refused (tests/test_robustness_outputs.py)
     r = CliRunner().invoke(cli, ["reports", "show", OLD, "--format", "md", "-o", str(out)])
     assert r.exit_code == 0, r.output
     text = out.read_text()

@@ -23,3 +23,7 @@ class StoreError(MockmicError):
 
 class ConfigError(MockmicError):
     """A configuration value or file is invalid."""
+
+
+class OutputError(MockmicError):
+    """A file the person asked for (``-o``) cannot be written there, or would destroy an input."""

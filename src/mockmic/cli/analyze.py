@@ -54,6 +54,10 @@ def analyze(files, question, fmt, output, save, copy_audio, jobs, model, languag
     from .progress import StderrProgress
 
     paths = expand_inputs(list(files))
+    if output is not None:  # before any work: a bad -o must not cost the analysis or a recording
+        from ..store import check_output
+
+        check_output(output, option="-o/--output", inputs=paths)
     several = len(paths) > 1
     reports = []
     failed = 0
@@ -104,7 +108,9 @@ def analyze(files, question, fmt, output, save, copy_audio, jobs, model, languag
     if reports:
         out = render(reports if several else reports[0], fmt)
         if output is not None:
-            output.write_text(out, encoding="utf-8")
+            from ..store import write_output
+
+            write_output(output, out, option="-o/--output")
             if not quiet:
                 click.echo(f"Report written to {output}", err=True)
         else:

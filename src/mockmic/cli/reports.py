@@ -122,14 +122,17 @@ def show(session_id, fmt, output, open_):
     Examples:
       mockmic reports show last
       mockmic reports show 20261126-153812-a1b2c3 --format html --open
-      mockmic reports show last --format md -o notes/answer.md
+      mockmic reports show last --format md -o answer.md
     """
     from ..render import render
-    from ..store import write_atomic
+    from ..store import check_output, write_output
 
     store = _store()
     session_id = _resolve(store, session_id)
     report = store.get(session_id)
+    if output is not None:  # never over the session's own (perhaps linked) recording
+        audio = store.audio_path(session_id)
+        check_output(output, option="-o/--output", inputs=[audio] if audio is not None else [])
     options = {}
     if fmt == "html":
         options, note = _html_options(store, report)
@@ -142,11 +145,7 @@ def show(session_id, fmt, output, open_):
     if output is None:
         click.echo(out, nl=False)
         return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(output, out.encode("utf-8"))
-    except OSError as e:
-        raise click.ClickException(f"{output} cannot be written: {e.strerror or e}.") from None
+    write_output(output, out, option="-o/--output" if not open_ else "--open")
     click.echo(f"Report written to {output}", err=True)
     if open_:
         click.launch(str(output))
@@ -201,8 +200,10 @@ def trend(metrics, question, since, limit, html_path, open_):
     """
     from ..render.charts import DEFAULT_TREND
     from ..render.trend import render_trend_text
-    from ..store import write_atomic
+    from ..store import check_output, write_output
 
+    if html_path is not None:
+        check_output(html_path, option="--html")
     store = _store()
     history = store.list(question=question, since=since, limit=limit, oldest_first=True)
     metrics = list(metrics) or list(DEFAULT_TREND)
@@ -215,7 +216,7 @@ def trend(metrics, question, since, limit, html_path, open_):
         from ..render.html import render_trend_html
 
         title = f"Progress: {question}" if question else "Progress over sessions"
-        write_atomic(html_path, render_trend_html(history, metrics, title=title).encode("utf-8"))
+        write_output(html_path, render_trend_html(history, metrics, title=title), option="--html")
         click.echo(f"Chart written to {html_path}", err=True)
         if open_:
             click.launch(str(html_path))
@@ -238,8 +239,10 @@ def export(fmt, question, since, limit, output):
 
     from ..errors import StoreError
     from ..results import report_to_dict
-    from ..store import write_atomic
+    from ..store import check_output, write_output
 
+    if output is not None:
+        check_output(output, option="-o/--output")
     store = _store()
     rows = store.list(question=question, since=since, limit=limit, oldest_first=True)
     if fmt == "csv":
@@ -255,7 +258,7 @@ def export(fmt, question, since, limit, output):
     if output is None:
         click.echo(out, nl=False)
     else:
-        write_atomic(output, out.encode("utf-8"))
+        write_output(output, out, option="-o/--output")
         click.echo(f"{len(rows)} sessions written to {output}", err=True)
 
 

@@ -28,6 +28,13 @@ class BatchFile:
     root: Path | None = None  # the folder given on the command line; None for a file given itself
     person: str | None = None
 
+    @property
+    def label(self) -> str:
+        """How messages name it: its path under the folder given, or its file name."""
+        if self.root is not None:
+            return str(self.path.relative_to(self.root))
+        return self.path.name
+
 
 def _is_hidden(name: str) -> bool:
     return name.startswith(".")

@@ -101,7 +101,7 @@ def run_batch(
     for ``jobs=1`` (so the caller sees each stage's progress).
     """
     keys: list[str | None] = [None] * len(files)
-    stored: dict[str, str] = {}
+    stored: dict[str, list[tuple[str, str | None]]] = {}
     if store is not None:
         from ..transcribe import resolve_model
 
@@ -114,7 +114,7 @@ def run_batch(
     todo: list[tuple[int, Path]] = []
     with Interrupts() as interrupts:
         for index, file in enumerate(files):
-            session_id = stored.get(keys[index] or "")
+            session_id = _match(stored.get(keys[index] or ""), file.path)
             if session_id is None:
                 todo.append((index, file.path))
                 continue
@@ -142,6 +142,16 @@ def run_batch(
             results.close()
 
 
+def _match(sessions: list[tuple[str, str | None]] | None, path: Path, mine: set[str] = frozenset()) -> str | None:
+    """The stored session that is ``path``'s analysis: the one stored from the same path, else
+    (the folder moved, or a copy of the file) the first one; sessions in ``mine`` do not count."""
+    sessions = [s for s in sessions or () if s[0] not in mine]
+    if not sessions:
+        return None
+    here = str(path.resolve())
+    return next((sid for sid, source in sessions if source == here), sessions[0][0])
+
+
 def _skipped(store, index: int, file: BatchFile, session_id: str) -> Outcome:
     try:
         report = store.get(session_id)
@@ -154,14 +164,14 @@ def _store(store, result: FileResult, file: BatchFile, key: str | None, *, copy_
            mine: set[str]) -> Outcome:
     """Store one result unless its key was stored meanwhile by another run."""
     if key is not None and not force:
-        already = store.analysed([key]).get(key)
-        if already is not None and already not in mine:
+        already = _match(store.analysed([key]).get(key), file.path, mine)
+        if already is not None:
             return _skipped(store, result.index, file, already)
     try:
         folder = store.save(result.report, file.path, mode="copy" if copy_audio else "link", person=file.person,
                             analysis_key=key)
     except StoreError as e:
-        return Outcome(result.index, file, "failed", result.report, f"{file.path.name} was not stored: {e}")
+        return Outcome(result.index, file, "failed", result.report, f"{file.label} was not stored: {e}")
     return Outcome(result.index, file, "done", result.report, session_id=result.report.id, folder=folder)
 
 

@@ -52,11 +52,11 @@ def run_files(files, settings, *, jobs, cluster, store, copy_audio, force, analy
     try:
         for outcome in outcomes:
             counts[outcome.status] += 1
-            name = outcome.file.path.name
+            name = outcome.file.label
             if hasattr(progress, "advance"):
                 progress.advance(outcome.status, name)
             elif outcome.index + 1 < len(files):
-                progress.set_prefix(f"{files[outcome.index + 1].path.name}: ")
+                progress.set_prefix(f"{files[outcome.index + 1].label}: ")
             if outcome.status == "failed":
                 run.failed += 1
                 if outcome.report is None and not several:

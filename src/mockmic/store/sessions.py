@@ -320,17 +320,18 @@ class Store:
         earlier = attempts[: ids.index(report.id)] if report.id in ids else []
         return self.get(earlier[-1].id) if earlier else None
 
-    def analysed(self, keys: Sequence[str]) -> dict[str, str]:
-        """The stored session id of each analysis key in ``keys`` that is stored (the newest)."""
+    def analysed(self, keys: Sequence[str]) -> dict[str, list[tuple[str, str | None]]]:
+        """For each analysis key in ``keys`` that is stored: its sessions' (id, source path), oldest first."""
+        found: dict[str, list[tuple[str, str | None]]] = {}
         if not keys or not self.home.is_dir():
-            return {}
-        found: dict[str, str] = {}
+            return found
         with self._connect() as conn:
             for start in range(0, len(keys), 500):
                 chunk = list(keys[start:start + 500])
-                sql = (f"SELECT analysis_key, id FROM sessions WHERE analysis_key IN ({', '.join('?' * len(chunk))})"
-                       " ORDER BY created_ts")
-                found.update({row[0]: row[1] for row in conn.execute(sql, chunk)})
+                sql = (f"SELECT analysis_key, id, source_path FROM sessions WHERE analysis_key IN "
+                       f"({', '.join('?' * len(chunk))}) ORDER BY created_ts, id")
+                for key, session_id, source in conn.execute(sql, chunk):
+                    found.setdefault(key, []).append((session_id, source))
         return found
 
     @staticmethod

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from .batch import batch_options
 from .options import analysis_options, model_options, quiet_option
 
 
@@ -29,15 +30,18 @@ from .options import analysis_options, model_options, quiet_option
     "-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
     help="Analyse this many files at once, in separate processes (each loads the model once).",
 )
+@batch_options
 @model_options
 @analysis_options
 @quiet_option
-def analyze(files, question, fmt, output, save, copy_audio, jobs, model, language, quiet, delivery_options,
-            content_options):
+def analyze(files, question, fmt, output, save, copy_audio, jobs, cluster, person_from, force, model, language, quiet,
+            delivery_options, content_options):
     """Transcribe and analyse recordings of spoken answers.
 
     FILES are audio recordings in any common format (WAV, FLAC, OGG/Opus, MP3, M4A/AAC, WebM),
-    or folders of them.
+    or folders of them, searched at any depth (hidden files and the data home skipped).
+    A file already stored with the same model and options is skipped, so a stopped batch
+    goes on where it was when run again.
     A file that cannot be analysed is reported and the others still are; the exit code is 1
     when any file failed.
 
@@ -46,62 +50,44 @@ def analyze(files, question, fmt, output, save, copy_audio, jobs, model, languag
       mockmic analyze answer.m4a --question "Tell me about a mistake you made."
       mockmic analyze a.wav b.mp3 --format json -o reports.json
       mockmic analyze cohort/ --jobs 2 --format json -o cohort.json
+      mockmic analyze cohort/ --cluster local:4 --person-from folder
     """
-    from ..batch import analyze_many, expand_inputs
-    from ..errors import MockmicError
+    from .. import config
+    from ..batch import BatchSettings, batch_files
     from ..pipeline import Analyzer
     from ..render import render
+    from .batch import run_files
+    from .batch_progress import BatchProgress
     from .progress import StderrProgress
 
-    paths = expand_inputs(list(files))
+    if cluster is not None:
+        from ..batch.cluster import check_cluster
+
+        check_cluster(cluster)
+    store = None
+    if save:
+        from ..store import Store
+
+        store = Store()
+    files = batch_files(list(files), skip=store.home if store else config.data_home(), person_from=person_from)
+    paths = [f.path for f in files]
     if output is not None:  # before any work: a bad -o must not cost the analysis or a recording
         from ..store import check_output
 
         check_output(output, option="-o/--output", inputs=paths)
     several = len(paths) > 1
-    reports = []
-    failed = 0
-    stored: list[str] = []  # told after the progress line is gone
-    store = None
-    with StderrProgress(quiet=quiet) as progress:
-        if jobs > 1 and several:
-            progress("files", 0, len(paths))
-        elif several:
+    settings = BatchSettings(model=model, language=language, question=question,
+                             delivery_options=delivery_options, content_options=content_options)
+    pooled = several and (jobs > 1 or cluster is not None)
+    with (BatchProgress(len(paths), quiet=quiet) if pooled else StderrProgress(quiet=quiet)) as progress:
+        if several and not pooled:
             progress.set_prefix(f"{paths[0].name}: ")
-        results = analyze_many(
-            paths, jobs=jobs, model=model, language=language, question=question,
-            delivery_options=delivery_options, content_options=content_options,
+        run = run_files(
+            files, settings, jobs=jobs, cluster=cluster, store=store, copy_audio=copy_audio, force=force, progress=progress,
             analyzer_factory=lambda: Analyzer(model=model, language=language, on_progress=progress,
                                               delivery_options=delivery_options, content_options=content_options),
         )
-        for index, result in enumerate(results):
-            path = result.path
-            if jobs > 1 and several:
-                progress("files", index + 1, len(paths))
-            elif index + 1 < len(paths):
-                progress.set_prefix(f"{paths[index + 1].name}: ")
-            if result.error is not None:
-                failed += 1
-                if not several:
-                    raise MockmicError(result.error)
-                click.echo(f"Error: {result.error}", err=True)
-                continue
-            report = result.report
-            reports.append(report)
-            if save:
-                from ..errors import StoreError
-                from ..pipeline import Take, store_take
-                from ..store import Store
-
-                store = store or Store()
-                try:
-                    folder = store_take(store, report, Take(path, mode="copy" if copy_audio else "link"))
-                except StoreError as e:
-                    # The report is still printed below; only storing it failed.
-                    failed += 1
-                    stored.append(f"Error: {path.name} was not stored: {e}")
-                    continue
-                stored.append(f"Stored {path.name} as session {report.id} in {folder}")
+    reports, failed, stored = run.reports, run.failed, run.notes
     for line in stored:
         if not quiet or line.startswith("Error"):
             click.echo(line, err=True)
@@ -115,6 +101,9 @@ def analyze(files, question, fmt, output, save, copy_audio, jobs, model, languag
                 click.echo(f"Report written to {output}", err=True)
         else:
             click.echo(out, nl=False)
+    if run.interrupted:
+        click.echo(run.interrupted, err=True)
+        raise SystemExit(run.exit_code)
     if failed:
         raise SystemExit(1)
 

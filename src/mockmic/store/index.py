@@ -131,6 +131,7 @@ def session_query(
     since: _dt.datetime | _dt.date | str | None = None,
     limit: int | None = None,
     same_question: str | None = None,
+    person: str | None = None,
 ) -> tuple[str, list[Any]]:
     """The SQL and arguments that select index rows, newest first (see ``Store.list``)."""
     where: list[str] = []
@@ -142,6 +143,9 @@ def session_query(
     if same_question is not None:
         where.append("question_key = ?")
         args.append(question_key(same_question))
+    if person is not None:
+        where.append("casefold(person) = ?")
+        args.append(person.casefold())
     if since is not None:
         if isinstance(since, str):
             since = parse_since(since)

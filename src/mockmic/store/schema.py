@@ -72,6 +72,7 @@ class SessionSummary:
     action_s: float | None = None
     result_s: float | None = None
     ownership_ratio: float | None = None
+    person: str | None = None  # who spoke (``analyze --person-from``); None when not told
 
 
 SUMMARY_FIELDS = tuple(f.name for f in dataclasses.fields(SessionSummary))
@@ -109,6 +110,8 @@ def index_row(report: SessionReport, storage: dict[str, Any]) -> dict[str, Any]:
         "action_s": star.action.seconds if star else None,
         "result_s": star.result.seconds if star else None,
         "ownership_ratio": c.accountability.ownership_ratio if c is not None else None,
+        "person": storage.get("person"),
+        "analysis_key": storage.get("analysis_key"),
     }
 
 
@@ -174,8 +177,26 @@ def _m002_trend_figures(conn: sqlite3.Connection, home: Path) -> None:
         conn.execute(f"UPDATE sessions SET {sets} WHERE id = :id", row)
 
 
+def _m003_cohort(conn: sqlite3.Connection, home: Path) -> None:
+    """Who spoke each answer, and the analysis key that makes a batch resumable (both kept in
+    report.json's "storage"), with indexes for a person's sessions and for skipping done files."""
+    conn.execute("ALTER TABLE sessions ADD COLUMN person TEXT")
+    conn.execute("ALTER TABLE sessions ADD COLUMN analysis_key TEXT")
+    conn.execute("CREATE INDEX sessions_person ON sessions (person, created_ts)")
+    conn.execute("CREATE INDEX sessions_analysis_key ON sessions (analysis_key)")
+    for (session_id,) in list(conn.execute("SELECT id FROM sessions")):
+        try:
+            _report, storage = read_report_file(home / session_id / REPORT_NAME)
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if storage.get("person") or storage.get("analysis_key"):
+            conn.execute("UPDATE sessions SET person = ?, analysis_key = ? WHERE id = ?",
+                         (storage.get("person"), storage.get("analysis_key"), session_id))
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("001_create_sessions", _m001_create_sessions),
     ("002_trend_figures", _m002_trend_figures),
+    ("003_cohort", _m003_cohort),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

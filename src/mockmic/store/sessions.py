@@ -95,7 +95,8 @@ class Store:
 
     # -- writing --
 
-    def save(self, report: SessionReport, audio: Path | None, *, mode: str = "copy") -> Path:
+    def save(self, report: SessionReport, audio: Path | None, *, mode: str = "copy", person: str | None = None,
+             analysis_key: str | None = None) -> Path:
         """Store ``report`` with its audio and index it; return the session folder.
 
         Parameters
@@ -109,6 +110,9 @@ class Store:
             ``copy`` puts a copy in the folder; ``link`` records the original's path only;
             ``move`` takes a file that mockmic wrote itself (the recorder) into the folder.
             ``copy`` and ``link`` never change the original.
+        person, analysis_key : str, optional
+            Who spoke, and the key of the analysis (:func:`mockmic.batch.analysis_key`) by which a
+            batch skips files already done; both kept in report.json's "storage".
         """
         if mode not in SAVE_MODES:
             raise StoreError(f"Unknown save mode {mode!r}: use one of {', '.join(SAVE_MODES)}.")
@@ -128,6 +132,7 @@ class Store:
 
         staging = self.home / f"{STAGING_PREFIX}{report.id}-{secrets.token_hex(4)}"
         storage: dict[str, Any] = {"audio_mode": None, "audio_file": None, "source_path": report.audio.path}
+        storage.update({k: v for k, v in (("person", person), ("analysis_key", analysis_key)) if v})
         try:
             staging.mkdir()
             if source is not None:
@@ -276,6 +281,7 @@ class Store:
         limit: int | None = None,
         same_question: str | None = None,
         oldest_first: bool = False,
+        person: str | None = None,
     ) -> list[SessionSummary]:
         """Stored sessions, newest first.
 
@@ -291,8 +297,11 @@ class Store:
             Keep attempts at exactly this question (compared as :func:`.schema.question_key` does).
         oldest_first : bool
             Order oldest first (the limit still keeps the newest).
+        person : str, optional
+            Keep the sessions of this person (case ignored).
         """
-        sql, args = session_query(question=question, since=since, limit=limit, same_question=same_question)
+        sql, args = session_query(question=question, since=since, limit=limit, same_question=same_question,
+                                  person=person)
         if not self.home.is_dir():
             return []  # looking does not create a data home
         with self._connect() as conn:
@@ -310,6 +319,20 @@ class Store:
         ids = [s.id for s in attempts]  # in time order (the index compares instants, not strings)
         earlier = attempts[: ids.index(report.id)] if report.id in ids else []
         return self.get(earlier[-1].id) if earlier else None
+
+    def analysed(self, keys: Sequence[str]) -> dict[str, list[tuple[str, str | None]]]:
+        """For each analysis key in ``keys`` that is stored: its sessions' (id, source path), oldest first."""
+        found: dict[str, list[tuple[str, str | None]]] = {}
+        if not keys or not self.home.is_dir():
+            return found
+        with self._connect() as conn:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start:start + 500])
+                sql = (f"SELECT analysis_key, id, source_path FROM sessions WHERE analysis_key IN "
+                       f"({', '.join('?' * len(chunk))}) ORDER BY created_ts, id")
+                for key, session_id, source in conn.execute(sql, chunk):
+                    found.setdefault(key, []).append((session_id, source))
+        return found
 
     @staticmethod
     def export_csv(rows: Sequence[SessionSummary]) -> str:

@@ -109,8 +109,10 @@ def cohort_summary(rows: Sequence, reports: Mapping[str, SessionReport] | None =
         by_person[r.person or NO_PERSON].append(r)
     persons = tuple(_person(name, rs) for name, rs in sorted(by_person.items(), key=lambda kv: kv[0].casefold()))
     changed = [p for p in persons if p.change_points is not None and p.person != NO_PERSON]
-    most = sorted(changed, key=lambda p: (-p.change_points, p.person))[:top]
-    least = sorted(changed, key=lambda p: (p.change_points, p.person))[:top]
+    # The upper half (at most ``top``) improved most, the lower half least: nobody is in both.
+    ranked = sorted(changed, key=lambda p: (-p.change_points, p.person))
+    most = ranked[: min(top, (len(ranked) + 1) // 2)]
+    least = [p for p in reversed(ranked) if p not in most][: min(top, len(ranked) // 2)]
     return CohortSummary(
         answers=len(rows),
         people=len([p for p in by_person if p != NO_PERSON]),

@@ -135,3 +135,20 @@ def test_without_dask_cluster_says_how_to_install_it(monkeypatch, tmp_path):
     assert r.output.strip() == "Error: --cluster needs Dask: install it with pip install 'mockmic[cluster]'."
     bad = CliRunner().invoke(cli, ["analyze", str(tmp_path), "--cluster", "local"])
     assert "--cluster must be local:N" in bad.output
+
+
+def test_a_running_scheduler_gets_the_files_as_bytes(tmp_path, _private_home):
+    """--cluster tcp://HOST:PORT: the workers are told no path, only the file's bytes."""
+    from distributed import LocalCluster
+
+    spoken = make_cohort(tmp_path / "c", {"finn": ["I fixed the outage and wrote down what I learned."]})
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as running:
+        r = CliRunner().invoke(cli, ["analyze", str(tmp_path / "c"), "--cluster", running.scheduler_address,
+                                     "--person-from", "folder", "--format", "json", "-q"])
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.stdout)  # one file: one report
+    assert report["audio"]["path"] == str(next(iter(spoken)))  # named as here, not the worker's temporary copy
+    assert "outage" in report["transcript"]["text"].lower()
+    assert [s.person for s in Store().list()] == ["finn"]
+    nobody = CliRunner().invoke(cli, ["analyze", str(tmp_path / "c"), "--cluster", "tcp://127.0.0.1:9", "--again"])
+    assert nobody.exit_code == 1 and "No Dask scheduler answers at tcp://127.0.0.1:9" in nobody.output

@@ -123,6 +123,38 @@ def batch_throughput(paths: list[Path], jobs: int) -> float:
     return len(paths) / (time.perf_counter() - t0) * 60
 
 
+def cohort_throughput(count: int, tmp: Path) -> None:
+    """--cohort: --jobs 2 against --cluster local:2 on the same files, and on paper a large cohort."""
+    clip = make_speech(30, tmp / "cohort.wav")
+    paths = []
+    for i in range(count):
+        p = tmp / "cohort" / f"person{i % 4}" / f"answer{i}.wav"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(clip.read_bytes())
+        paths.append(p)
+    mockmic = str(REPO / ".venv" / "bin" / "mockmic")
+    rates = {}
+    for label, flags in (("--jobs 2", ["--jobs", "2"]), ("--cluster local:2", ["--cluster", "local:2"])):
+        t0 = time.perf_counter()
+        subprocess.run([mockmic, "analyze", str(tmp / "cohort"), *flags, "--person-from", "folder", "--no-save", "-q",
+                        "--format", "json"], check=True, capture_output=True)
+        wall = time.perf_counter() - t0
+        rates[label] = count / wall * 60
+        print(f"Cohort of {count} x 30 s files, {label}: {wall:.1f} s, {rates[label]:.1f} files/min "
+              "(whole command: start-up, model loads, analysis)", flush=True)
+    print(f"Cluster overhead: --cluster local:2 takes {rates['--jobs 2'] / rates['--cluster local:2']:.2f}x "
+          "the time of --jobs 2 on the same files")
+    cores = os.cpu_count() or 1
+    per_core = max(rates.values()) * 0.5 / cores  # audio minutes analysed per core-minute
+    audio_min = 10_000 * 2.0
+    print(f"Per-core rate: {per_core:.2f} audio minutes per core-minute (best of the two, {cores} cores). "
+          "On paper, assuming the rate grows with audio length and machines linearly:")
+    for machines in (1, 10, 100):
+        hours = audio_min / (per_core * cores * machines) / 60
+        print(f"  10,000 two-minute answers on {machines:>3} machine{'s' if machines > 1 else ' '} of {cores} cores: "
+              f"{hours:.1f} h")
+
+
 def measure(kind: str, path: Path) -> dict:
     out = subprocess.run([sys.executable, __file__, "--child", kind, str(path)], check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -149,9 +181,16 @@ def main() -> None:
     ap.add_argument("--stream-lengths", default="30,120,180",
                     help="answer lengths (s) for the wait after recording stops, fed in real time ('' to skip)")
     ap.add_argument("--batch", type=int, default=6, help="files in the --jobs 1/2 throughput run (0 to skip)")
+    ap.add_argument("--cohort", type=int, nargs="?", const=12, default=0, metavar="N",
+                    help="only the cohort run: N (default 12) 30 s files with --jobs 2 and --cluster local:2")
     args = ap.parse_args()
     if args.child:
         print(json.dumps(child(*args.child)))
+        return
+    if args.cohort:
+        print(f"Machine: {machine()}")
+        with tempfile.TemporaryDirectory() as tmp:
+            cohort_throughput(args.cohort, Path(tmp))
         return
 
     print(f"Machine: {machine()}")

@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import signal
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from ..errors import MockmicError
 from .worker import BatchSettings, FileResult, analyze_task, die_with_parent, ignore_interrupts
 
 INSTALL_HINT = "--cluster needs Dask: install it with pip install 'mockmic[cluster]'."
+TRACKER_QUIET = "ignore::UserWarning:multiprocessing.resource_tracker"
 TASK_RETRIES = 2  # an unexpected error in a task is retried this often; a dead worker's task always is
 
 
@@ -86,6 +88,10 @@ def _client(spec: str) -> Iterator[tuple[object, int, bool]]:
     kind, value = parse_cluster(spec)
     with contextlib.ExitStack() as stack:
         if kind == "local":
+            # Workers ended mid-file (Ctrl-C) leave semaphores that multiprocessing's resource
+            # tracker cleans up; its warning about them would follow the one-sentence message.
+            if TRACKER_QUIET not in sys.warnoptions:
+                sys.warnoptions.append(TRACKER_QUIET)  # passed to the tracker when it starts
             try:
                 old = signal.signal(signal.SIGINT, signal.SIG_IGN)  # workers start with Ctrl-C ignored
             except ValueError:

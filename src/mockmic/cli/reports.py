@@ -16,6 +16,7 @@ def _filters(f):
     f = click.option("--since", metavar="DATE",
                      help="Only sessions from this date on: 2026-11-01, 2026-11-01T14:30, or 7d / 2w / 12h ago.")(f)
     f = click.option("--question", metavar="TEXT", help="Only sessions whose question contains TEXT (case ignored).")(f)
+    f = click.option("--person", metavar="NAME", help="Only this person's sessions (see analyze --person-from).")(f)
     return f
 
 
@@ -59,7 +60,7 @@ def reports() -> None:
 
 @reports.command("list")
 @_filters
-def list_(question, since, limit):
+def list_(person, question, since, limit):
     """A table of stored sessions, newest first.
 
     \b
@@ -70,9 +71,9 @@ def list_(question, since, limit):
     from ..render.summary import when
 
     store = _store()
-    rows = store.list(question=question, since=since, limit=limit)
+    rows = store.list(question=question, since=since, limit=limit, person=person)
     if not rows:
-        filtered = question or since or limit
+        filtered = question or since or limit or person
         click.echo("No sessions match." if filtered else
                    f"No sessions stored in {store.home} yet: `mockmic analyze FILE` stores one.")
         return
@@ -190,7 +191,7 @@ def compare(first, second):
 @click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the trend as an HTML page with charts to this file.")
 @click.option("--open", "open_", is_flag=True, help="Open the HTML chart in the browser (implies --html, into the data home unless given).")
-def trend(metrics, question, since, limit, html_path, open_):
+def trend(metrics, person, question, since, limit, html_path, open_):
     """Progress over sessions: a sparkline per figure in the terminal, charts in HTML.
 
     \b
@@ -205,7 +206,7 @@ def trend(metrics, question, since, limit, html_path, open_):
     if html_path is not None:
         check_output(html_path, option="--html")
     store = _store()
-    history = store.list(question=question, since=since, limit=limit, oldest_first=True)
+    history = store.list(question=question, since=since, limit=limit, oldest_first=True, person=person)
     metrics = list(metrics) or list(DEFAULT_TREND)
     click.echo(render_trend_text(history, metrics), nl=False)
     if open_ and html_path is None:
@@ -216,6 +217,7 @@ def trend(metrics, question, since, limit, html_path, open_):
         from ..render.html import render_trend_html
 
         title = f"Progress: {question}" if question else "Progress over sessions"
+        title = f"{title} ({person})" if person else title
         write_output(html_path, render_trend_html(history, metrics, title=title), option="--html")
         click.echo(f"Chart written to {html_path}", err=True)
         if open_:
@@ -227,7 +229,7 @@ def trend(metrics, question, since, limit, html_path, open_):
               help="csv: one row of figures per session; json: a list of full reports (the JSON contract).")
 @_filters
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file instead of stdout.")
-def export(fmt, question, since, limit, output):
+def export(fmt, person, question, since, limit, output):
     """Export stored sessions for a spreadsheet or another program, oldest first.
 
     \b
@@ -244,7 +246,7 @@ def export(fmt, question, since, limit, output):
     if output is not None:
         check_output(output, option="-o/--output")
     store = _store()
-    rows = store.list(question=question, since=since, limit=limit, oldest_first=True)
+    rows = store.list(question=question, since=since, limit=limit, oldest_first=True, person=person)
     if fmt == "csv":
         out = store.export_csv(rows)
     else:
@@ -287,5 +289,9 @@ def delete(session_ids, yes):
         store.delete(s.id)
         click.echo(f"Deleted {s.id}.")
 
+
+from .reports_cohort import cohort  # noqa: E402 - the group above gets its cohort command
+
+reports.add_command(cohort)
 
 COMMANDS = [reports]

@@ -449,7 +449,12 @@ def test_unplugging_mid_recording_keeps_the_answer(virtual_mic, home, answer):
 
 def test_a_failed_analysis_keeps_the_recording_for_recover(virtual_mic, home, answer, tmp_path):
     wav, _ = answer
-    rec = RecordProcess(["--countdown", "0", "--max-seconds", "3", "--model", str(tmp_path / "no-model")],
+    # A model folder that passes the up-front check but fails to load: the analysis fails after recording.
+    broken = tmp_path / "broken-model"
+    broken.mkdir()
+    (broken / "model.bin").write_bytes(b"not a model")
+    (broken / "config.json").write_text("{}")
+    rec = RecordProcess(["--countdown", "0", "--max-seconds", "3", "--model", str(broken)],
                         env_for(virtual_mic, home))
     rec.wait_recording()
     virtual_mic.play(wav, wait=False)

@@ -32,6 +32,14 @@ def list_models():
     click.echo(f"\nModel folders searched: {', '.join(str(d) for d in config.models_dirs())}")
 
 
+@models.command("languages")
+def languages():
+    """List the language codes --language accepts (a multilingual model is needed for all but en)."""
+    from ..transcribe.languages import language_codes
+
+    click.echo(" ".join(language_codes()))
+
+
 @models.command("install")
 @click.argument("name", type=click.Choice(["base"]))
 @click.option("--force", is_flag=True, help="Reinstall even if the model is already there.")

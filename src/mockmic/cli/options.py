@@ -8,6 +8,20 @@ import click
 
 
 def model_options(f):
+    """--model and --language, checked together before the command does any work."""
+    import functools
+
+    command = f
+
+    @functools.wraps(command)
+    def checked(*args, **kwargs):
+        from ..transcribe.languages import check_model_language
+
+        # A MockmicError here is one sentence from the group (cli/__init__.py), before any work.
+        check_model_language(kwargs.get("model"), kwargs.get("language"))
+        return command(*args, **kwargs)
+
+    f = checked
     f = click.option(
         "--language",
         default="en",

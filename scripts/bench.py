@@ -70,6 +70,10 @@ def child(kind: str, path: str) -> dict:
         for _ in segments:
             pass
         work_s = time.perf_counter() - t1
+    elif kind.startswith("tx-"):
+        import bench_transcribe
+
+        return bench_transcribe.child(kind, path)
     elif kind == "stream":
         return stream_latency(Path(path))
     elif kind == "analyze":
@@ -183,6 +187,9 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=6, help="files in the --jobs 1/2 throughput run (0 to skip)")
     ap.add_argument("--cohort", type=int, nargs="?", const=12, default=0, metavar="N",
                     help="only the cohort run: N (default 12) 30 s files with --jobs 2 and --cluster local:2")
+    ap.add_argument("--transcribe", action="store_true",
+                    help="only the transcription figures: whole analysis vs plain faster-whisper, WER, peak memory, "
+                         "the wait after a recording (scripts/bench_transcribe.py)")
     args = ap.parse_args()
     if args.child:
         print(json.dumps(child(*args.child)))
@@ -191,6 +198,13 @@ def main() -> None:
         print(f"Machine: {machine()}")
         with tempfile.TemporaryDirectory() as tmp:
             cohort_throughput(args.cohort, Path(tmp))
+        return
+    if args.transcribe:
+        import bench_transcribe
+
+        print(f"Machine: {machine()}")
+        with tempfile.TemporaryDirectory() as tmp:
+            bench_transcribe.run(args, Path(tmp), EVAL, measure)
         return
 
     print(f"Machine: {machine()}")

@@ -31,14 +31,16 @@ def norm(text: str) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--model", default=None)
+    ap.add_argument("--mode", default="batched", choices=("batched", "sequential"),
+                    help="TranscribeOptions.mode (default batched, as mockmic runs)")
     args = ap.parse_args()
     clips = [json.loads(l) for l in open(EVAL / "mfa" / "manifest.jsonl")]
     audio = {c["id"]: load_audio(EVAL / "mfa" / c["audio"])[0] for c in clips}
     total_audio = sum(a.size for a in audio.values()) / 16000
-    print(f"{len(clips)} clips, {total_audio:.0f} s of real speech; model {args.model or 'tiny.en'}")
+    print(f"{len(clips)} clips, {total_audio:.0f} s of real speech; model {args.model or 'tiny.en'}, {args.mode}")
     print(f"{'prompt':<10} {'WER':>6} {'WER(no fillers)':>16} {'um/uh recall':>13} {'um/uh extra':>12} {'RTF':>7}")
     for label, prompt, keep in (("none", None, False), ("disfluent", FILLER_PROMPT, True)):
-        tr = Transcriber(args.model, TranscribeOptions(initial_prompt=prompt, keep_prompt_in_force=keep))
+        tr = Transcriber(args.model, TranscribeOptions(initial_prompt=prompt, keep_prompt_in_force=keep, mode=args.mode))
         refs, hyps, refs_nf, hyps_nf = [], [], [], []
         hit = ref_n = extra = 0
         spent = 0.0

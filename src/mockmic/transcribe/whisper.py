@@ -14,9 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import config
-from ..errors import ModelError
+from ..errors import ConfigError, ModelError
 from ..results import Transcript, Word
+from .chunks import energy_clips
 from .cleanup import drop_hallucinations, refine_word_times
+from .heard import silero_speech_prob, unheard_words
 from .models import resolve_model
 
 # Disfluent prompt: makes Whisper write the "um"s and "uh"s it otherwise drops (DESIGN.md).
@@ -29,15 +31,25 @@ FILLER_PROMPT = "Um, uh, er, hmm. Like, you know, I mean."
 TranscribeProgress = Callable[[float, float], None]
 
 
+MODES = ("batched", "sequential")
+
+
 @dataclass(frozen=True)
 class TranscribeOptions:
-    """How faster-whisper is run. Defaults are tuned for keeping fillers on CPU."""
+    """How faster-whisper is run. Defaults are tuned for keeping fillers on CPU.
+
+    ``mode`` "batched" (the default) cuts the recording at pauses into clips of at most
+    ``max_clip_s`` (:func:`.chunks.energy_clips`) and decodes up to ``batch_size`` clips at
+    once with faster-whisper's ``BatchedInferencePipeline``, the filler prompt in every clip;
+    "sequential" is faster-whisper's ``WhisperModel.transcribe`` over 30 s windows. Both decode
+    at ``temperature`` 0 only (no random fallback), so the same audio gives the same words.
+    """
 
     language: str | None = "en"
     beam_size: int = 5
     initial_prompt: str | None = FILLER_PROMPT
-    # The prompt also goes in as hotwords: faster-whisper puts those before the previous
-    # text in every 30 s window, so the disfluent style holds for long answers.
+    # Sequential mode: the prompt also goes in as hotwords: faster-whisper puts those before the
+    # previous text in every 30 s window, so the disfluent style holds for long answers.
     keep_prompt_in_force: bool = True
     condition_on_previous_text: bool = True
     compute_type: str = "int8"
@@ -45,6 +57,22 @@ class TranscribeOptions:
     # A segment whose words sit on audio quieter than this share of the speech level is
     # taken as invented text over silence and dropped.
     hallucination_rel_level: float = 0.06
+    mode: str = "batched"
+    batch_size: int = 8
+    max_clip_s: float = 28.0
+    temperature: float = 0.0
+    # Words with no speech under them (.heard) leave the transcript for dropped_hallucinations.
+    drop_unheard: bool = True
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ConfigError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}.")
+        if self.batch_size < 1:
+            raise ConfigError(f"batch_size must be 1 or more, not {self.batch_size}.")
+        if not 1.0 <= self.max_clip_s <= 30.0:
+            raise ConfigError(f"max_clip_s must lie between 1 and 30 seconds, not {self.max_clip_s}.")
+        if not 0.0 <= self.temperature <= 1.0:
+            raise ConfigError(f"temperature must lie between 0 and 1, not {self.temperature}.")
 
 
 class Transcriber:
@@ -68,6 +96,7 @@ class Transcriber:
             )
         except Exception as e:  # CTranslate2 raises RuntimeError/ValueError on bad files
             raise ModelError(f"The model at {self.model_info.path} could not be loaded: {e}.") from e
+        self._batched = None  # faster-whisper's BatchedInferencePipeline, made on first use
         if self.options.language and self.options.language != "en" and not self.model_info.multilingual:
             raise ModelError(
                 f"The model {self.model_info.name} is English-only; use a multilingual model (e.g. --model base) for '{self.options.language}'."
@@ -93,16 +122,21 @@ class Transcriber:
         total_s = samples.size / config.SAMPLE_RATE
         language = opts.language if self.model_info.multilingual or opts.language == "en" else "en"
         started = time.perf_counter()
-        segments, info = self._model.transcribe(
-            samples,
-            language=language,
-            beam_size=opts.beam_size,
-            word_timestamps=True,
-            initial_prompt=_join_prompt(opts.initial_prompt, previous_text),
-            hotwords=opts.initial_prompt if opts.keep_prompt_in_force else None,
-            condition_on_previous_text=opts.condition_on_previous_text,
-            vad_filter=False,
-        )
+        prompt = _join_prompt(opts.initial_prompt, previous_text)
+        if opts.mode == "batched":
+            segments, info = self._batched_segments(samples, language, prompt)
+        else:
+            segments, info = self._model.transcribe(
+                samples,
+                language=language,
+                beam_size=opts.beam_size,
+                word_timestamps=True,
+                initial_prompt=prompt,
+                hotwords=opts.initial_prompt if opts.keep_prompt_in_force else None,
+                condition_on_previous_text=opts.condition_on_previous_text,
+                temperature=opts.temperature,
+                vad_filter=False,
+            )
         kept: list[list[Word]] = []
         for seg in segments:
             words = [
@@ -117,16 +151,73 @@ class Transcriber:
         if on_progress is not None:
             on_progress(total_s, total_s)
         kept, dropped = drop_hallucinations(samples, kept, rel_level=opts.hallucination_rel_level)
-        words = tuple(refine_word_times(samples, [w for seg in kept for w in seg]))
+        words = refine_word_times(samples, [w for seg in kept for w in seg])
+        if opts.drop_unheard:
+            words, unheard = _without_unheard(samples, words)
+            dropped += unheard
         text = " ".join(w.text for w in words)
         return Transcript(
             text=text,
-            language=info.language or (language or "en"),
+            language=(info.language if info is not None else None) or (language or "en"),
             model=self.model_name,
-            words=words,
+            words=tuple(words),
             transcribe_seconds=time.perf_counter() - started,
             dropped_hallucinations=tuple(dropped),
         )
+
+    def _batched_segments(self, samples: np.ndarray, language: str | None, prompt: str | None):
+        """faster-whisper's batched pipeline over mockmic's own clips (cut at pauses)."""
+        opts = self.options
+        if self._batched is None:
+            from faster_whisper import BatchedInferencePipeline
+
+            self._batched = BatchedInferencePipeline(self._model)
+        clips = energy_clips(samples, max_clip_s=opts.max_clip_s)
+        if not clips:
+            return [], None
+        sr = config.SAMPLE_RATE
+        # clip_timestamps are in seconds here: the pipeline multiplies them by the sample rate.
+        return self._batched.transcribe(
+            samples,
+            language=language,
+            beam_size=opts.beam_size,
+            word_timestamps=True,
+            initial_prompt=prompt,
+            without_timestamps=True,
+            temperature=opts.temperature,
+            clip_timestamps=[{"start": a / sr, "end": b / sr} for a, b in clips],
+            batch_size=opts.batch_size,
+            vad_filter=False,
+        )
+
+
+def _without_unheard(samples: np.ndarray, words: list[Word]) -> tuple[list[Word], list[str]]:
+    """``words`` less those with no speech under them, and the dropped runs' text."""
+    unheard = set(id(w) for w in unheard_words(samples, words, _speech_prob()))
+    if not unheard:
+        return words, []
+    kept, runs, run = [], [], []
+    for w in words:
+        if id(w) in unheard:
+            run.append(w.text)
+            continue
+        if run:
+            runs.append(" ".join(run))
+            run = []
+        kept.append(w)
+    if run:
+        runs.append(" ".join(run))
+    return kept, runs
+
+
+_SPEECH_PROB = None
+
+
+def _speech_prob():
+    global _SPEECH_PROB
+    if _SPEECH_PROB is None:
+        _SPEECH_PROB = silero_speech_prob()
+    return _SPEECH_PROB
 
 
 def _join_prompt(prompt: str | None, previous_text: str | None, *, max_words: int = 40) -> str | None:

@@ -6,10 +6,11 @@ targets). Reads files, so it is tooling, not part of the analysis stages.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from mockmic.config import shared_dir
 from mockmic.content import ContentOptions, analyze_content, words_from_text
 from mockmic.results import ContentAnalysis, Word
 
-PITFALL_KINDS = ("blaming_others", "denying_mistakes", "trivial_example", "dwelling_on_negative", "no_learning", "low_ownership")
+PITFALL_KINDS = ("blaming_others", "denying_mistakes", "trivial_example", "dwelling_on_negative", "no_learning",
+                 "low_ownership", "making_excuses", "minimising_harm")
 LABELS = ("situation", "task", "action", "result", "none")
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SET_DIR = _PROJECT_ROOT / "tests" / "data" / "content_set"
@@ -33,12 +35,32 @@ class Answer:
     pitfalls: frozenset[str]
     punctuation: bool
     sentences: tuple[tuple[str, str], ...]  # (label, text)
-    split: str = "tune"
+    split: str = "tune"  # train, dev or test (split_of), "seed" before the split
+    source: str = ""  # the file it came from: tune, heldout, corpus_a, corpus_b, seed
+    question: str | None = None  # the question's text, from the bank, when the answer names one
+
+
+# The one fixed split rule (tests/data/content_set/README.md): sha256 of the answer's id, mod 10.
+TRAIN_DIGITS, DEV_DIGITS, TEST_DIGITS = range(0, 6), range(6, 8), range(8, 10)
+SET_FILES = ("tune", "heldout", "corpus_a", "corpus_b")
+
+
+def split_of(answer_id: str) -> str:
+    """``train`` (0-5), ``dev`` (6-7) or ``test`` (8-9) by sha256(id) mod 10; fixed once."""
+    d = int(hashlib.sha256(answer_id.encode("utf-8")).hexdigest(), 16) % 10
+    return "train" if d in TRAIN_DIGITS else "dev" if d in DEV_DIGITS else "test"
+
+
+def _question_texts() -> dict[str, str]:
+    from mockmic.practice import load_questions
+
+    return {q.id: q.text for q in load_questions()}
 
 
 def load_set(path: Path, split: str) -> list[Answer]:
     """Answers of one TOML file of the set, checked for unknown labels and pitfall kinds."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
+    texts = _question_texts()
     out = []
     for a in data.get("answer", []):
         for lab, _ in a["sentences"]:
@@ -48,12 +70,29 @@ def load_set(path: Path, split: str) -> list[Answer]:
         if bad:
             raise ValueError(f"{path.name} {a['id']}: unknown pitfalls {sorted(bad)}")
         out.append(Answer(a["id"], a["class"], frozenset(a["pitfalls"]), bool(a.get("punctuation", True)),
-                          tuple((lab, t) for lab, t in a["sentences"]), split))
+                          tuple((lab, t) for lab, t in a["sentences"]), split, path.stem,
+                          texts.get(a.get("question", ""))))
     return out
 
 
-def load_all(set_dir: Path = SET_DIR) -> list[Answer]:
-    return load_set(set_dir / "tune.toml", "tune") + load_set(set_dir / "heldout.toml", "heldout")
+def load_all(set_dir: Path = SET_DIR, *, seeds: bool = True) -> list[Answer]:
+    """Every labelled answer (the four files and the seed guide's samples), each with its split."""
+    out = []
+    for name in SET_FILES:
+        for a in load_set(set_dir / f"{name}.toml", name):
+            out.append(Answer(a.id, a.cls, a.pitfalls, a.punctuation, a.sentences, split_of(a.id), a.source, a.question))
+    if seeds:
+        out += [Answer(a.id, a.cls, a.pitfalls, a.punctuation, a.sentences, split_of(a.id), "seed", a.question)
+                for a in seed_answers()]
+    ids = [a.id for a in out]
+    dup = {i for i in ids if ids.count(i) > 1}
+    if dup:
+        raise ValueError(f"duplicate answer ids: {sorted(dup)}")
+    return out
+
+
+def load_split(split: str, set_dir: Path = SET_DIR) -> list[Answer]:
+    return [a for a in load_all(set_dir) if a.split == split]
 
 
 def _strip(text: str) -> str:
@@ -105,6 +144,18 @@ class Figures:
     seconds: float = 0.0
     answers: int = 0
     errors: list[str] = field(default_factory=list)
+    presence_total: int = 0  # (answer, STAR part) pairs judged
+    presence_agree: int = 0  # ... where the predicted presence matches the gold labels
+
+    @property
+    def presence_agreement(self) -> float:
+        return self.presence_agree / self.presence_total if self.presence_total else 0.0
+
+    def medians(self) -> tuple[float | None, float | None]:
+        from statistics import median
+
+        return (median(s for s, _ in self.strong) if self.strong else None,
+                median(s for s, _ in self.weak) if self.weak else None)
 
     @property
     def star_accuracy(self) -> float:
@@ -125,13 +176,30 @@ class Figures:
         return not self.strong or not self.weak or min(self.strong)[0] > max(self.weak)[0]
 
 
-def evaluate(answers: Sequence[Answer], options: ContentOptions | None = None) -> Figures:
-    """Run the analyser on every answer and count sentence labels, pitfalls and score order."""
+def evaluate(
+    answers: Sequence[Answer],
+    options: ContentOptions | None = None,
+    *,
+    inputs: dict[str, tuple[tuple[Word, ...], list[tuple[int, int, str]]]] | None = None,
+    score: Callable[[ContentAnalysis], int] | None = None,
+) -> Figures:
+    """Run the analyser on every answer and count sentence labels, part presence, pitfalls, score order.
+
+    ``inputs`` gives the words and gold word ranges per answer id (the spoken subset); answers
+    without an entry are left out. Default: the answer's text, evenly timed. ``score`` ranks the
+    answers (default: the overall score of content alone, :func:`overall_of`).
+    """
     fig = Figures()
+    score = score or overall_of
     for ans in answers:
-        words, gold = answer_words(ans)
+        if inputs is not None:
+            if ans.id not in inputs:
+                continue
+            words, gold = inputs[ans.id]
+        else:
+            words, gold = answer_words(ans)
         t0 = time.perf_counter()
-        content = analyze_content(words, options=options)
+        content = analyze_content(words, question=ans.question, options=options)
         fig.seconds += time.perf_counter() - t0
         fig.answers += 1
         pred = predicted_labels(content, words, gold)
@@ -141,6 +209,10 @@ def evaluate(answers: Sequence[Answer], options: ContentOptions | None = None) -
                 fig.correct += 1
             else:
                 fig.errors.append(f"{ans.id}: gold {lab}, got {p}: {' '.join(w.text for w in words[a:b])}")
+        gold_parts = {lab for _, _, lab in gold}
+        for part in ("situation", "task", "action", "result"):
+            fig.presence_total += 1
+            fig.presence_agree += (part in gold_parts) == getattr(content.star, part).present
         found = {p.kind for p in content.pitfalls}
         for k in PITFALL_KINDS:
             if k in found and k in ans.pitfalls:
@@ -151,12 +223,21 @@ def evaluate(answers: Sequence[Answer], options: ContentOptions | None = None) -
             elif k in ans.pitfalls:
                 fig.fn[k] += 1
                 fig.errors.append(f"{ans.id}: missed pitfall {k}")
-        score = content.content_score
+        sc = score(content)
         if ans.cls == "strong":
-            fig.strong.append((score, ans.id))
+            fig.strong.append((sc, ans.id))
         elif ans.cls == "weak":
-            fig.weak.append((score, ans.id))
+            fig.weak.append((sc, ans.id))
     return fig
+
+
+def overall_of(content: ContentAnalysis) -> int:
+    """The overall score an answer gets from its content alone (no audio, so no delivery part)."""
+    from mockmic.scoring import combine_scores
+
+    sc = combine_scores(delivery=None, structure=content.star.score, accountability=content.accountability.score,
+                        pitfalls=[p.kind for p in content.pitfalls])
+    return sc.overall if sc.overall is not None else 0
 
 
 _MARK = re.compile(r"\*\*([STAR]) - (Situation|Task|Action|Result):\*\*")
@@ -186,6 +267,6 @@ def seed_answers(seeds_dir: Path = SEEDS_DIR) -> list[Answer]:
 def check_seed(answer: Answer, options: ContentOptions | None = None) -> tuple[bool, ContentAnalysis]:
     """True when the answer has all four STAR parts and no pitfall."""
     words, _ = answer_words(answer)
-    content = analyze_content(words, options=options)
+    content = analyze_content(words, question=answer.question, options=options)
     ok = all(getattr(content.star, p).present for p in ("situation", "task", "action", "result")) and not content.pitfalls
     return ok, content

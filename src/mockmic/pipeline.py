@@ -231,6 +231,7 @@ def analyze_report(
         delivery=delivery_score,
         structure=content.star.score if content is not None else None,
         accountability=content.accountability.score if content is not None else None,
+        pitfalls=[p.kind for p in content.pitfalls] if content is not None else (),
     )
     return replace(
         report,

@@ -9,19 +9,35 @@ from .results import Feedback, Scores
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3, "good": 4}
 # Content carries most weight: the answer's substance is what an interviewer judges first.
 WEIGHTS = {"delivery": 0.3, "structure": 0.35, "accountability": 0.35}
+# What a content pitfall costs the overall score, on top of what it already costs structure or
+# accountability. The largest single delivery issue costs at most 25 delivery points, 7.5 overall
+# (weight 0.3): the content pitfalls an interviewer stops at (denial, blame, a trivial example, no
+# lesson) cost more than that, so they outrank any delivery issue. Capped at PITFALL_COST_MAX.
+PITFALL_COST = {
+    "denying_mistakes": 12, "blaming_others": 10, "trivial_example": 10, "no_learning": 10,
+    "making_excuses": 6, "minimising_harm": 6, "low_ownership": 6, "dwelling_on_negative": 5,
+}
+PITFALL_COST_MAX = 30
 AREA_ORDER = ("structure", "accountability", "content", "length", "pauses", "fillers", "pace", "pitch", "loudness")
 
 
 def combine_scores(
-    *, delivery: int | None, structure: int | None, accountability: int | None
+    *, delivery: int | None, structure: int | None, accountability: int | None,
+    pitfalls: Iterable[str] = (),
 ) -> Scores:
-    """Overall = weighted mean of the parts present (0..100), None when no part is."""
+    """Overall = weighted mean of the parts present (0..100), None when no part is.
+
+    Each content pitfall kind in ``pitfalls`` then costs its :data:`PITFALL_COST` (together at
+    most :data:`PITFALL_COST_MAX`), never below 0.
+    """
     parts = {"delivery": delivery, "structure": structure, "accountability": accountability}
     present = {k: v for k, v in parts.items() if v is not None}
     overall = None
     if present:
         total_w = sum(WEIGHTS[k] for k in present)
         overall = int(round(sum(WEIGHTS[k] * v for k, v in present.items()) / total_w))
+        cost = min(PITFALL_COST_MAX, sum(PITFALL_COST.get(k, 0) for k in set(pitfalls)))
+        overall = max(0, overall - cost)
     return Scores(overall=overall, delivery=delivery, structure=structure, accountability=accountability)
 
 

@@ -18,16 +18,17 @@ Example
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import ConfigError
-from ..results import ActionClauses, ContentAnalysis, Sentence, StarPart, StarSummary, Word
+from ..results import ActionClauses, ContentAnalysis, Pitfall, Sentence, Signal, StarPart, StarSummary, Word
 from .accountability import build_accountability, count_agents_rules, find_signals, ownership_ratio
 from .lexicon import find_all, load_lexicon
 from .options import ContentOptions
 from .pitfalls import detect_pitfalls
-from .sentences import split_sentences
+from .sentences import Span, split_sentences
 from .star import label_sentences, summarise_star
 from .suggestions import with_suggestions
 
@@ -70,6 +71,56 @@ def _empty() -> ContentAnalysis:
     )
 
 
+@dataclass(frozen=True)
+class RuleStage:
+    """What the rules find in an answer: the learned judge starts from it (and is trained on it)."""
+
+    spans: list[Span]
+    texts: list[str]
+    labels: list[str | None]
+    signals: list[Signal]
+    pitfalls: list[Pitfall]
+    counts: ActionClauses
+    durations: list[float]
+    mistake_question: bool = True
+
+
+def rule_stage(words: Sequence[Word], *, question: str | None, opts: ContentOptions) -> RuleStage:
+    """Sentences, STAR labels, signals and pitfalls by the lexicon rules, for non-empty ``words``."""
+    lex = load_lexicon()
+    spans = split_sentences(
+        words,
+        fillers=lex.fillers,
+        pause_s=opts.sentence_pause_s,
+        long_words=opts.long_sentence_words,
+        min_words=opts.min_sentence_words,
+    )
+    labels = label_sentences(spans, lex)
+    texts = [" ".join(w.text.strip() for w in words[s.start : s.end]) for s in spans]
+    durations = [max(0.0, round(words[s.end - 1].end_s, 2) - round(words[s.start].start_s, 2)) for s in spans]
+    if opts.parser == "spacy":
+        from .spacy_parser import count_agents_spacy as count_agents
+    else:
+        count_agents = count_agents_rules
+    counts = ActionClauses()
+    for s in spans:
+        if s.norm:
+            counts = counts + count_agents(s.norm)
+    signals = find_signals(words, spans, lex)
+    # For the low-ownership pitfall, people named as the cause are the blame pitfall's business:
+    # count their clauses out so one fault is not reported twice.
+    blamed = ActionClauses()
+    for s in spans:
+        if s.norm and find_all(lex.signals["blame"], s.norm):
+            c = count_agents(s.norm)
+            blamed = blamed + ActionClauses(0, 0, c.others, 0)
+    own_counts = ActionClauses(counts.i, counts.we, counts.others - blamed.others, counts.passive)
+    mistake_q = question is None or bool(_MISTAKE_QUESTION.search(question))
+    pitfalls = detect_pitfalls(words, spans, labels, durations, signals, ownership_ratio(own_counts),
+                               own_counts, opts, mistake_question=mistake_q)
+    return RuleStage(list(spans), texts, labels, signals, pitfalls, counts, durations, mistake_q)
+
+
 def analyze_content(
     words: Sequence[Word],
     *,
@@ -101,23 +152,20 @@ def analyze_content(
     words = [w for w in words if w.text.strip()]
     if not words:
         return _empty()
-    lex = load_lexicon()
-    spans = split_sentences(
-        words,
-        fillers=lex.fillers,
-        pause_s=opts.sentence_pause_s,
-        long_words=opts.long_sentence_words,
-        min_words=opts.min_sentence_words,
-    )
-    labels = label_sentences(spans, lex)
+    st = rule_stage(words, question=question, opts=opts)
+    spans, labels, signals, pitfalls, counts = st.spans, st.labels, st.signals, st.pitfalls, st.counts
+    if opts.judge != "rules":
+        from .learned import apply_judge
+
+        labels, pitfalls = apply_judge(st, words, opts.judge)
     sentences = tuple(
         Sentence(
-            text=" ".join(w.text.strip() for w in words[s.start : s.end]),
+            text=t,
             start_s=round(words[s.start].start_s, 2),
             end_s=round(words[s.end - 1].end_s, 2),
             star=lab,
         )
-        for s, lab in zip(spans, labels)
+        for s, t, lab in zip(spans, st.texts, labels)
     )
     durations = [max(0.0, s.end_s - s.start_s) for s in sentences]
     star = summarise_star(
@@ -127,27 +175,7 @@ def analyze_content(
         situation_max_share=opts.situation_max_share,
         action_result_min_share=opts.action_result_min_share,
     )
-    if opts.parser == "spacy":
-        from .spacy_parser import count_agents_spacy as count_agents
-    else:
-        count_agents = count_agents_rules
-    counts = ActionClauses()
-    for s in spans:
-        if s.norm:
-            counts = counts + count_agents(s.norm)
-    signals = find_signals(words, spans, lex)
     accountability = build_accountability(signals, counts)
-    # For the low-ownership pitfall, people named as the cause are the blame pitfall's business:
-    # count their clauses out so one fault is not reported twice.
-    blamed = ActionClauses()
-    for s in spans:
-        if s.norm and find_all(lex.signals["blame"], s.norm):
-            c = count_agents(s.norm)
-            blamed = blamed + ActionClauses(0, 0, c.others, 0)
-    own_counts = ActionClauses(counts.i, counts.we, counts.others - blamed.others, counts.passive)
-    mistake_q = question is None or bool(_MISTAKE_QUESTION.search(question))
-    pitfalls = detect_pitfalls(words, spans, labels, durations, signals, ownership_ratio(own_counts),
-                               own_counts, opts, mistake_question=mistake_q)
     content_score = int(round(max(0.0, (star.score + accountability.score) / 2 - 8 * len(pitfalls))))
     return with_suggestions(ContentAnalysis(
         sentences=sentences,

@@ -8,13 +8,15 @@ from .star import PARTS
 
 _PITFALL_SEVERITY = {
     "denying_mistakes": "high", "blaming_others": "high", "no_learning": "high", "low_ownership": "medium",
-    "trivial_example": "medium", "dwelling_on_negative": "medium",
+    "trivial_example": "medium", "dwelling_on_negative": "medium", "making_excuses": "medium",
+    "minimising_harm": "medium",
 }
 
 
 _PITFALL_AREA = {
     "denying_mistakes": "accountability", "blaming_others": "accountability", "low_ownership": "accountability",
     "no_learning": "structure", "trivial_example": "content", "dwelling_on_negative": "content",
+    "making_excuses": "accountability", "minimising_harm": "accountability",
 }
 
 

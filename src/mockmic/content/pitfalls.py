@@ -1,7 +1,7 @@
 """The mistakes the seed guides say to avoid, found in an analysed answer.
 
-denying_mistakes, blaming_others, trivial_example, dwelling_on_negative, no_learning and
-low_ownership, each with one plain sentence in the guides' terms and the words that show it.
+denying_mistakes, blaming_others, making_excuses, minimising_harm, trivial_example,
+dwelling_on_negative, no_learning and low_ownership, each with one plain sentence in the guides' terms and the words that show it.
 """
 
 from __future__ import annotations
@@ -67,6 +67,14 @@ def detect_pitfalls(
         out.append(Pitfall("blaming_others",
                            "You put the cause on other people: take full ownership of your part instead of shifting responsibility.",
                            *said("blame")))
+    if "excuse" in kinds:
+        out.append(Pitfall("making_excuses",
+                           "You explain the mistake away with circumstances (busy, new, a tight deadline): name them once at most, then own what you did.",
+                           *said("excuse")))
+    if "minimising" in kinds:
+        out.append(Pitfall("minimising_harm",
+                           "You play the harm down ('no big deal', 'nobody noticed'): say plainly what it cost others, then what you did about it.",
+                           *said("minimising")))
     if mistake_question:
         stakes = sum(len(find_all(lex.cues["stakes"], s.norm)) for s in spans)
         trivial = [(s, m) for s in spans for m in find_all(lex.cues["trivial"], s.norm)]

@@ -1,0 +1,135 @@
+"""Training of the learned content judge (``scripts/train_content``): train split to fit, dev to choose.
+
+Fits the sentence STAR classifier and the per-answer pitfall classifiers on the train split,
+picks each pitfall's threshold and, for ``combined``, each decision's source (rules, learned or
+both) on the dev split, and writes ``src/mockmic/content/model/judge.npz``. The test split is
+never read here.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from evaluation.content_eval import answer_words, load_split  # noqa: E402
+
+from mockmic.content.analyze import rule_stage  # noqa: E402
+from mockmic.content.features import LABELS, PITFALL_KINDS  # noqa: E402
+from mockmic.content.learned import MODES, JudgeWeights, save_weights, stage_features  # noqa: E402
+from mockmic.content.options import ContentOptions  # noqa: E402
+
+OUT = Path(__file__).resolve().parents[2] / "src" / "mockmic" / "content" / "model" / "judge.npz"
+
+
+def rows(answers):
+    """Per answer: sentence features, span gold labels, answer features, gold pitfalls, rule pitfalls, rule labels."""
+    opts = ContentOptions()
+    out = []
+    for a in answers:
+        words, gold = answer_words(a)
+        words = [w for w in words if w.text.strip()]
+        word_gold = ["none"] * len(words)
+        for s, e, lab in gold:
+            for i in range(s, min(e, len(words))):
+                word_gold[i] = lab
+        st = rule_stage(words, question=a.question, opts=opts)
+        _, xs, xa = stage_features(st, words)
+        span_gold = []
+        for sp in st.spans:
+            labs = word_gold[sp.start : sp.end]
+            span_gold.append(LABELS.index(max(LABELS, key=labs.count)))
+        rule_lab = [LABELS.index(x or "none") for x in st.labels]
+        out.append((xs, np.array(span_gold), xa, {k for k in a.pitfalls}, {p.kind for p in st.pitfalls}, rule_lab))
+    return out
+
+
+def fit_softmax(x, y, n_classes, *, l2=1e-2, steps=600, lr=0.05, weights=None):
+    mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-3
+    z = (x - mu) / sd
+    w = np.zeros((x.shape[1], n_classes))
+    b = np.zeros(n_classes)
+    yo = np.eye(n_classes)[y]
+    sw = np.ones(len(y)) if weights is None else weights
+    m1w = np.zeros_like(w); m2w = np.zeros_like(w); m1b = np.zeros_like(b); m2b = np.zeros_like(b)
+    for t in range(1, steps + 1):
+        logits = z @ w + b
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits); p /= p.sum(axis=1, keepdims=True)
+        g = (p - yo) * sw[:, None] / sw.sum()
+        gw = z.T @ g + l2 * w
+        gb = g.sum(axis=0)
+        for m1, m2, gr, par in ((m1w, m2w, gw, w), (m1b, m2b, gb, b)):
+            m1 *= 0.9; m1 += 0.1 * gr
+            m2 *= 0.999; m2 += 0.001 * gr * gr
+            par -= lr * (m1 / (1 - 0.9 ** t)) / (np.sqrt(m2 / (1 - 0.999 ** t)) + 1e-8)
+    return w, b, mu, sd
+
+
+def fit_binary(x, y, *, l2):
+    pos = max(1, int(y.sum()))
+    neg = max(1, len(y) - pos)
+    weights = np.where(y == 1, neg / pos, 1.0)
+    w, b, mu, sd = fit_softmax(x, y.astype(int), 2, l2=l2, weights=weights)
+    return w[:, 1] - w[:, 0], b[1] - b[0], mu, sd
+
+
+def f1(tp, fp, fn):
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def counts(pred, gold):
+    tp = int(np.sum(pred & gold)); fp = int(np.sum(pred & ~gold)); fn = int(np.sum(~pred & gold))
+    return tp, fp, fn
+
+
+def main() -> None:
+    train, dev = rows(load_split("train")), rows(load_split("dev"))
+    print(f"train {len(train)} answers, dev {len(dev)} answers")
+    xs = np.vstack([r[0] for r in train]); ys = np.concatenate([r[1] for r in train])
+    best = None
+    for l2 in (3e-3, 1e-2, 3e-2, 1e-1):
+        sw, sb, smu, ssd = fit_softmax(xs, ys, len(LABELS), l2=l2)
+        xd = np.vstack([r[0] for r in dev]); yd = np.concatenate([r[1] for r in dev])
+        acc = float(np.mean((((xd - smu) / ssd) @ sw + sb).argmax(axis=1) == yd))
+        print(f"  STAR l2={l2}: dev span accuracy {acc:.3f}")
+        if best is None or acc > best[0]:
+            best = (acc, l2, sw, sb, smu, ssd)
+    acc, l2, sw, sb, smu, ssd = best
+    rule_acc = float(np.mean(np.concatenate([np.array(r[5]) for r in dev]) == np.concatenate([r[1] for r in dev])))
+    star_mode = MODES.index("learned") if acc > rule_acc else MODES.index("rules")
+    print(f"STAR: learned {acc:.3f} (l2={l2}) vs rules {rule_acc:.3f} on dev spans -> combined uses {MODES[star_mode]}")
+
+    xa = np.vstack([r[2] for r in train]); xad = np.vstack([r[2] for r in dev])
+    pw, pb, pmu, psd, thr, modes = [], [], [], [], [], []
+    for j, kind in enumerate(PITFALL_KINDS):
+        y = np.array([kind in r[3] for r in train]); yd = np.array([kind in r[3] for r in dev])
+        rd = np.array([kind in r[4] for r in dev])
+        cand = []
+        for l2p in (1e-2, 1e-1, 1.0):
+            w, b, mu, sd = fit_binary(xa, y, l2=l2p)
+            p = 1 / (1 + np.exp(-(((xad - mu) / sd) @ w + b)))
+            for t in np.linspace(0.1, 0.9, 17):
+                cand.append((f1(*counts(p >= t, yd)), -abs(t - 0.5), l2p, t, w, b, mu, sd, p))
+        score, _, l2p, t, w, b, mu, sd, p = max(cand, key=lambda c: (c[0], c[1]))
+        learned = p >= t
+        f = {"rules": f1(*counts(rd, yd)), "learned": f1(*counts(learned, yd)), "union": f1(*counts(rd | learned, yd))}
+        mode = max(MODES, key=lambda m: (f[m], m == "rules"))
+        print(f"  {kind:22s} dev F1 rules {f['rules']:.2f} learned {f['learned']:.2f} (l2={l2p}, threshold {t:.2f}) "
+              f"union {f['union']:.2f} -> {mode}  (dev positives {int(yd.sum())}, train {int(y.sum())})")
+        pw.append(w); pb.append(b); pmu.append(mu); psd.append(sd); thr.append(t); modes.append(MODES.index(mode))
+    # One standardisation for all kinds keeps the file small: fold each kind's into its weights.
+    mu0, sd0 = xa.mean(axis=0), xa.std(axis=0) + 1e-3
+    W = np.stack([w / sd * sd0 for w, sd in zip(pw, psd)], axis=1)
+    B = np.array([b - np.sum(w / sd * (mu - mu0)) for w, b, mu, sd in zip(pw, pb, pmu, psd)])
+    save_weights(OUT, JudgeWeights(sw.astype(np.float32), sb.astype(np.float32), smu.astype(np.float32),
+                                   ssd.astype(np.float32), W.astype(np.float32), B.astype(np.float32),
+                                   mu0.astype(np.float32), sd0.astype(np.float32), np.array(thr, dtype=np.float32),
+                                   star_mode, np.array(modes)))
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()

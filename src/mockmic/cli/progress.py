@@ -75,7 +75,7 @@ class StderrProgress:
         if stage not in self._tasks:
             if stage not in ("load model", "files") and now - self._started[stage] < self.delay_s:
                 return
-            if finished and stage != "load model":
+            if finished and stage != "load model" and now - self._started[stage] < self.delay_s:
                 return  # finished before it was worth showing
         label = f"{self.prefix}{LABELS.get(stage, stage)}"
         audio = stage in ("decode", "transcribe") and total

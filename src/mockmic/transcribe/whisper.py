@@ -123,6 +123,8 @@ class Transcriber:
         language = opts.language if self.model_info.multilingual or opts.language == "en" else "en"
         started = time.perf_counter()
         prompt = _join_prompt(opts.initial_prompt, previous_text)
+        if on_progress is not None:  # the stage's clock starts here: batched segments come a batch at a time
+            on_progress(0.0, total_s)
         if opts.mode == "batched":
             segments, info = self._batched_segments(samples, language, prompt)
         else:

@@ -19,6 +19,9 @@ from mockmic.batch import BatchSettings, batch_files, run_batch
 from mockmic.cli import cli
 from mockmic.store import Store
 
+# Each test starts a cluster whose workers load Whisper: minutes on a 2-core machine.
+pytestmark = pytest.mark.slow
+
 MOCKMIC = [sys.executable, "-c", "import sys; sys.argv[0] = 'mockmic'; from mockmic.cli import main; main()"]
 
 

@@ -65,6 +65,7 @@ def test_cohort_text_and_csv(store):
     assert only.stdout.startswith("Cohort: 1 answer from 1 person")
     listed = CliRunner().invoke(cli, ["reports", "list", "--person", "alice"])
     assert listed.stdout.strip().splitlines()[-1].startswith("3 sessions")
+    assert "Person" in listed.stdout.splitlines()[0] and listed.stdout.count("  alice  ") == 3
     trend = CliRunner().invoke(cli, ["reports", "trend", "--person", "carol", "-m", "overall"])
     assert trend.exit_code == 0 and "90" in trend.stdout
     none = CliRunner().invoke(cli, ["reports", "cohort", "--person", "nobody"])

@@ -83,6 +83,9 @@ def list_(person, question, since, limit):
          _num(r.fillers_per_100_words, 1), _num(r.long_pause_count), _cut(r.question, 48))
         for r in rows
     ]
+    if any(r.person for r in rows):  # a cohort: who spoke, before the question
+        head = head[:-1] + ("Person",) + head[-1:]
+        table = [row[:-1] + (_cut(r.person, 20),) + row[-1:] for row, r in zip(table, rows)]
     widths = [max(len(row[i]) for row in [head] + table) for i in range(len(head))]
     right = {2, 3, 4, 5, 6}
     for row in [head] + table:

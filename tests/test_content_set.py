@@ -79,3 +79,23 @@ def test_seed_sample_answers_have_all_parts_and_no_pitfall():
         assert len(sample.sentences) >= 8  # the whole answer was read, not just its first part
         ok, content = check_seed(sample)
         assert ok, (sample.id, content.star, content.pitfalls)
+
+
+def test_spoken_subset_is_test_answers_with_aligned_labels(answers):
+    from evaluation.spoken import align_labels, load_spoken
+
+    spoken = load_spoken()
+    by_id = {a.id: a for a in answers}
+    assert len(spoken) >= 40
+    assert all(by_id[i].split == "test" for i in spoken)
+    for i, (words, gold) in spoken.items():
+        assert words and gold[-1][1] == len(words)
+        assert {lab for _, _, lab in gold} <= {lab for lab, _ in by_id[i].sentences}
+    # alignment: a transcript that drops and changes words still maps each word to its sentence
+    ans = next(a for a in answers if len(a.sentences) >= 3 and len({lab for lab, _ in a.sentences}) >= 3)
+    words = " ".join(t for _, t in ans.sentences).split()
+    hyp = [w for k, w in enumerate(words) if k % 7 != 3]
+    labs = align_labels(hyp, ans)
+    expect = [lab for lab, t in ans.sentences for _ in t.split()]
+    expect = [lab for k, lab in enumerate(expect) if k % 7 != 3]
+    assert sum(a == b for a, b in zip(labs, expect)) >= 0.95 * len(expect)

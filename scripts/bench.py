@@ -177,9 +177,44 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {cpu}, {mem_gb:.0f} GB RAM, Python {platform.python_version()}"
 
 
+def content_child(judge: str) -> dict:
+    """Content analysis cost in this fresh process: one-time load, ms per answer, peak RSS growth."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    from evaluation.content_eval import answer_words, load_split
+
+    from mockmic.content import ContentOptions, analyze_content
+
+    word_lists = [(answer_words(a)[0], a.question) for a in load_split("dev")]
+    before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0 = time.perf_counter()
+    if judge != "rules":
+        from mockmic.content.learned import load_judge
+
+        load_judge()
+    load_s = time.perf_counter() - t0
+    opts = ContentOptions(judge=judge)
+    t0 = time.perf_counter()
+    for words, q in word_lists:  # first pass: no answer seen before (the embedding cache is cold)
+        analyze_content(words, question=q, options=opts)
+    ms = 1000 * (time.perf_counter() - t0) / len(word_lists)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"load_s": load_s, "ms": ms, "rss_delta_mb": peak_mb - before_mb, "answers": len(word_lists)}
+
+
+def content_bench() -> None:
+    """``--content``: each judge in a fresh process (targets: <= 150 ms an answer, <= 1 s load, <= 200 MB)."""
+    print(f"{'judge':<10} {'ms/answer':>10} {'load s':>7} {'peak RSS +MB':>13}  (dev split answers, cold cache)")
+    for judge in ("rules", "learned", "combined"):
+        out = subprocess.run([sys.executable, __file__, "--content-child", judge], capture_output=True, text=True, check=True)
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"{judge:<10} {r['ms']:10.1f} {r['load_s']:7.2f} {r['rss_delta_mb']:13.0f}  ({r['answers']} answers)", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
+    ap.add_argument("--content", action="store_true", help="only the content judges' cost per answer, load and memory")
+    ap.add_argument("--content-child", help=argparse.SUPPRESS)
     ap.add_argument("--lengths", default="30,120,600", help="speech lengths in seconds (default 30,120,600)")
     ap.add_argument("--skip-eval", action="store_true", help="skip the real clips of ../shared/eval/mfa")
     ap.add_argument("--stream-lengths", default="30,120,180",
@@ -191,6 +226,12 @@ def main() -> None:
                     help="only the transcription figures: whole analysis vs plain faster-whisper, WER, peak memory, "
                          "the wait after a recording (scripts/bench_transcribe.py)")
     args = ap.parse_args()
+    if args.content_child:
+        print(json.dumps(content_child(args.content_child)))
+        return
+    if args.content:
+        content_bench()
+        return
     if args.child:
         print(json.dumps(child(*args.child)))
         return

@@ -63,6 +63,12 @@ def warm_imports() -> None:
                 importlib.import_module(name)
             except Exception:  # a missing optional module is reported where it is used
                 pass
+        try:  # the learned content judge's one-time load (ONNX session, weights), off the critical path
+            from .content.learned import load_judge
+
+            load_judge()
+        except Exception:  # reported where it is used
+            pass
 
     import threading
 

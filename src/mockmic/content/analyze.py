@@ -157,7 +157,7 @@ def analyze_content(
     if opts.judge != "rules":
         from .learned import apply_judge
 
-        labels, pitfalls = apply_judge(st, words, opts.judge)
+        labels, pitfalls = apply_judge(st, words, opts.judge, min_words=opts.min_words_to_judge)
     sentences = tuple(
         Sentence(
             text=t,

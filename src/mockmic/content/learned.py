@@ -21,6 +21,9 @@ from ..results import Pitfall, Word, clock
 from .features import LABELS, PITFALL_KINDS, answer_features, sentence_features, span_signals
 
 MODES = ("rules", "learned", "union")
+# The pitfall classifiers were trained on whole answers (the set's shortest has about 40 words):
+# a shorter answer, such as a follow-up's fragment, keeps the rules' pitfalls.
+LEARNED_MIN_WORDS = 40
 _MISTAKE_ONLY = frozenset({"denying_mistakes", "trivial_example", "no_learning"})
 _MESSAGES = {
     "blaming_others": "You put the cause on other people: take full ownership of your part instead of shifting responsibility.",
@@ -94,8 +97,12 @@ def pitfall_probs(w: JudgeWeights, xa: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def apply_judge(stage, words: Sequence[Word], judge: str) -> tuple[list[str | None], list[Pitfall]]:
-    """STAR labels and pitfalls by the learned (or combined) judge, starting from the rules' stage."""
+def apply_judge(stage, words: Sequence[Word], judge: str, *, min_words: int = 20) -> tuple[list[str | None], list[Pitfall]]:
+    """STAR labels and pitfalls by the learned (or combined) judge, starting from the rules' stage.
+
+    Answers shorter than ``min_words`` or :data:`LEARNED_MIN_WORDS` keep the rules' pitfalls:
+    the classifiers were trained on whole answers and say little about a sentence or two.
+    """
     w = load_weights()
     emb, xs, xa = stage_features(stage, words)
     labels: list[str | None] = list(stage.labels)
@@ -107,6 +114,8 @@ def apply_judge(stage, words: Sequence[Word], judge: str) -> tuple[list[str | No
     out: list[Pitfall] = []
     for j, kind in enumerate(PITFALL_KINDS):
         mode = "learned" if judge == "learned" else MODES[int(w.pitfall_mode[j])]
+        if len(words) < max(min_words, LEARNED_MIN_WORDS):
+            mode = "rules"
         learned_yes = bool(prob[j] >= w.pit_threshold[j]) and (stage.mistake_question or kind not in _MISTAKE_ONLY)
         yes = kind in rules if mode == "rules" else learned_yes if mode == "learned" else (learned_yes or kind in rules)
         if not yes:

@@ -55,7 +55,7 @@ class ContentOptions:
     """
 
     parser: str = "rules"
-    judge: str = "rules"
+    judge: str = "combined"
     sentence_pause_s: float = 0.8
     long_sentence_words: int = 14
     min_sentence_words: int = 4

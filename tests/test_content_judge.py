@@ -1,0 +1,117 @@
+"""The new pitfalls, the trivial topics, softened blame, the learned judge and the pitfall costs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mockmic.content import ContentOptions, analyze_content, words_from_text
+from mockmic.errors import ConfigError
+from mockmic.scoring import PITFALL_COST, combine_scores
+
+Q = "Tell me about a mistake you made."
+RULES = ContentOptions(judge="rules")
+
+
+def found(text, opts=RULES, question=Q):
+    c = analyze_content(words_from_text(text), question=question, options=opts)
+    return {p.kind: p for p in c.pitfalls}, c
+
+
+def test_excuses_are_their_own_pitfall_with_words_and_time():
+    text = ("I missed the deadline for the quarterly report. I was so swamped that week and the deadline was "
+            "ridiculously tight. I sent it two days late.")
+    p, _ = found(text)
+    assert "making_excuses" in p
+    assert "swamped" in p["making_excuses"].evidence
+    # "I was so swamped" starts at word 8 of the evenly paced words (0.4 s a word)
+    assert p["making_excuses"].start_s == pytest.approx(8 * 0.4, abs=0.01)
+
+
+def test_minimising_the_harm_is_its_own_pitfall():
+    p, _ = found("I sent the invoice to the wrong client. Honestly it was no big deal and nobody even noticed. "
+                 "I resent it and learned to check the address.")
+    assert "minimising_harm" in p
+    assert "no big deal" in p["minimising_harm"].evidence
+    assert p["minimising_harm"].start_s > 0
+
+
+def test_a_plain_answer_has_neither():
+    p, _ = found("I sent the wrong invoice to a client. I called them, apologised and fixed it that day. "
+                 "I learned to double check, and since then I use a checklist.")
+    assert "making_excuses" not in p and "minimising_harm" not in p
+
+
+@pytest.mark.parametrize("text", [
+    "I once had a minor typo in an email to my team. I fixed it the next morning.",
+    "I made a mistake in the subject line of an email. I resent it with the right subject.",
+])
+def test_the_trivial_topics_of_seed_000(text):
+    p, _ = found(text)
+    assert "trivial_example" in p
+
+
+def test_typo_with_real_stakes_is_not_trivial():
+    p, _ = found("I had a typo in the price on a client contract worth forty thousand dollars. "
+                 "I called the client, corrected the contract and now a second person checks every price.")
+    assert "trivial_example" not in p
+
+
+@pytest.mark.parametrize("softener", [
+    "but to be fair, the vendor had given me the wrong spec",
+    "and my manager signed off on it",
+])
+def test_blame_through_a_softener(softener):
+    p, _ = found(f"I shipped the release with the wrong config, {softener}. I rolled it back within the hour.")
+    assert "blaming_others" in p
+
+
+def test_judge_option_is_checked():
+    with pytest.raises(ConfigError, match="judge"):
+        ContentOptions(judge="neural")
+    assert ContentOptions.from_mapping({"judge": "learned"}).judge == "learned"
+
+
+def test_learned_judge_labels_and_finds_pitfalls_on_a_clear_answer():
+    text = ("So in my last job I was the release manager for our mobile app. I pushed a build to production "
+            "without running the regression suite because I was in a hurry. Checkout broke for about two "
+            "hours. I rolled the release back, told my manager it was my mistake and wrote the postmortem. "
+            "Since then I never skip the suite, and I added it as a required step in the pipeline.")
+    for judge in ("learned", "combined"):
+        c = analyze_content(words_from_text(text), question=Q, options=ContentOptions(judge=judge))
+        labels = [s.star for s in c.sentences]
+        assert labels[0] == "situation" and labels[-1] == "result", labels
+        assert "action" in labels
+        assert not {p.kind for p in c.pitfalls} & {"denying_mistakes", "blaming_others", "no_learning"}
+
+
+def test_learned_judge_flags_blame_and_denial():
+    blame = ("Last spring our launch slipped by a week. Honestly the design team never sent me the final files, "
+             "and the client kept changing the brief. I did what I could with what they gave me. "
+             "It really was not on me, they should have planned it better.")
+    c = analyze_content(words_from_text(blame), question=Q, options=ContentOptions(judge="learned"))
+    assert "blaming_others" in {p.kind for p in c.pitfalls}
+    for p in c.pitfalls:
+        assert p.evidence.startswith("at ") and p.start_s is not None
+
+
+def test_embeddings_are_unit_vectors_and_similar_sentences_are_closer():
+    from mockmic.content.embed import load_embedder
+
+    v = load_embedder().embed(["I fixed the bug.", "I repaired the defect.", "The weather was sunny in Spain."])
+    assert v.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.2
+
+
+def test_a_content_pitfall_costs_more_than_any_delivery_issue():
+    # The largest single delivery issue costs 25 delivery points, 7.5 overall at weight 0.3.
+    base = combine_scores(delivery=100, structure=80, accountability=80).overall
+    worst_delivery = combine_scores(delivery=75, structure=80, accountability=80).overall
+    for kind in ("denying_mistakes", "blaming_others", "trivial_example", "no_learning"):
+        with_pitfall = combine_scores(delivery=100, structure=80, accountability=80, pitfalls=[kind]).overall
+        assert base - with_pitfall == PITFALL_COST[kind]
+        assert base - with_pitfall > base - worst_delivery
+    capped = combine_scores(delivery=100, structure=80, accountability=80, pitfalls=list(PITFALL_COST))
+    assert base - capped.overall == 30
+    assert combine_scores(delivery=None, structure=10, accountability=10, pitfalls=["denying_mistakes"]).overall == 0

@@ -2,7 +2,9 @@
 
 from .decode import DecodeProgress, is_silent, load_audio
 from .frames import frame_rms
+from .options import SpeechOptions
+from .speech import SpeechCheck, check_speech
 from .wav import SAMPLE_WIDTH, IncrementalWav, repair_wav, to_pcm16, wav_bytes, write_wav
 
-__all__ = ["SAMPLE_WIDTH", "DecodeProgress", "IncrementalWav", "frame_rms", "is_silent", "load_audio", "repair_wav",
+__all__ = ["SAMPLE_WIDTH", "DecodeProgress", "SpeechCheck", "SpeechOptions", "check_speech", "IncrementalWav", "frame_rms", "is_silent", "load_audio", "repair_wav",
            "to_pcm16", "wav_bytes", "write_wav"]

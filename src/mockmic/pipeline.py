@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .audio import check_speech, is_silent, load_audio
+from .audio import check_speech, is_silent, load_audio, recording_notices
 from .results import AudioInfo, Feedback, SessionReport, Transcript
 from .store.ids import new_session_id
 
@@ -149,7 +149,7 @@ class Analyzer:
     ) -> SessionReport:
         """Run every stage on a decoded signal. ``transcript`` skips transcription when given."""
         now = _dt.datetime.now().astimezone()
-        notices: list[str] = []
+        notices: list[str] = recording_notices(samples, info)
         acoustics = None
         if transcript is None:
             silent, reason = self._no_speech(samples)
@@ -168,7 +168,7 @@ class Analyzer:
                         samples, on_progress=lambda d, t: self.on_progress("transcribe", d, t)
                     )
                     acoustics = pending.result()
-        if not transcript.words and not notices:
+        if not transcript.words and not any(n.startswith("No speech") for n in notices):
             notices.append(f"No speech was found in {Path(info.path).name}: check the microphone or the file.")
         report = SessionReport(
             id=session_id or new_session_id(now),

@@ -41,6 +41,10 @@ def load_audio(
         raise AudioError(f"No such file: {path}.")
     if path.is_dir():
         raise AudioError(f"{path} is a directory, not an audio file.")
+    import stat
+
+    if not stat.S_ISREG(path.stat().st_mode):  # opening a FIFO would wait for a writer forever
+        raise AudioError(f"{path} is a special file (a pipe, device or socket), not an audio file: save the audio to a file first.")
     try:
         with open(path, "rb") as fh:
             fh.read(1)
@@ -98,8 +102,34 @@ def load_audio(
         original_sample_rate=int(original_rate) if original_rate else None,
         channels=int(channels) if channels else None,
         format=fmt,
+        declared_duration_s=round(total_s, 3) if total_s else None,
     )
     return samples, info
+
+
+def recording_notices(samples: np.ndarray, info: AudioInfo) -> list[str]:
+    """What the person should know about the recording itself: cut short, or clipped.
+
+    >>> info = AudioInfo("a.wav", 2.0, 16000, declared_duration_s=10.0)
+    >>> recording_notices(np.zeros(32000, np.float32), info)[0][:36]
+    'a.wav was cut short: its header says'
+    """
+    out = []
+    name = Path(info.path).name
+    declared = info.declared_duration_s
+    if declared and info.duration_s < declared * 0.97 - 0.2:
+        out.append(f"{name} was cut short: its header says {declared:.1f} s but only {info.duration_s:.1f} s "
+                   "could be decoded, so the end of the answer is missing from this report.")
+    if samples.size:
+        clipped = int(np.count_nonzero(np.abs(samples) >= CLIP_LEVEL))
+        if clipped >= 50 and clipped / samples.size >= CLIP_SHARE:
+            out.append(f"{name} is clipped: {100 * clipped / samples.size:.1f}% of its samples sit at full scale, "
+                       "so loud parts are distorted; record with the microphone gain lower.")
+    return out
+
+
+CLIP_LEVEL = 0.999  # |sample| at or above this is at full scale
+CLIP_SHARE = 0.001  # 0.1% of samples at full scale: audible distortion, not one stray peak
 
 
 def _mono(planar: np.ndarray) -> np.ndarray:

@@ -48,6 +48,32 @@ def _num(v, digits=0) -> str:
     return f"{v:.{digits}f}" if isinstance(v, float) else str(v)
 
 
+def _launch(path: Path) -> None:
+    """Open ``path`` in the default viewer; no viewer is one sentence and exit 1 (the file stays).
+
+    click.launch does not wait, so a failing xdg-open (no browser, no display) would go
+    unnoticed: it is given a few seconds to fail; one still running has started a viewer.
+    """
+    import shutil
+    import subprocess
+    import sys
+
+    failed = False
+    opener = shutil.which("xdg-open") if sys.platform.startswith("linux") else None
+    if opener is not None:
+        proc = subprocess.Popen([opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            failed = proc.wait(timeout=5) != 0
+        except subprocess.TimeoutExpired:
+            failed = False
+    else:
+        failed = click.launch(str(path)) != 0
+    if failed:
+        raise click.ClickException(
+            f"No browser or viewer could be started on this machine; the report is written to {path}: "
+            "open that file yourself.")
+
+
 @click.group()
 def reports() -> None:
     """Review stored sessions: list, show, compare, trend, export, delete.
@@ -148,7 +174,7 @@ def show(session_id, fmt, output, open_):
     write_output(output, out, option="-o/--output" if not open_ else "--open")
     click.echo(f"Report written to {output}", err=True)
     if open_:
-        click.launch(str(output))
+        _launch(output)
 
 
 @reports.command()
@@ -219,7 +245,7 @@ def trend(metrics, question, since, limit, html_path, open_):
         write_output(html_path, render_trend_html(history, metrics, title=title), option="--html")
         click.echo(f"Chart written to {html_path}", err=True)
         if open_:
-            click.launch(str(html_path))
+            _launch(html_path)
 
 
 @reports.command()

@@ -109,7 +109,7 @@ def test_show_html_has_history_and_audio(store, tmp_path):
     r = CliRunner().invoke(cli, ["reports", "show", NEW, "--format", "html", "-o", str(out)])
     assert r.exit_code == 0, r.output
     html = out.read_text()
-    assert html.count("data:audio/wav;base64,") == 1
+    assert html.count("data:audio/ogg;base64,") == 1  # compressed (tests/test_robustness_long.py)
     assert 'id="trend"' in html  # two attempts at this question
     assert "(this one)" in html and "1 Nov 2026, 09:00" in html and "10 Nov 2026" not in html  # other question left out
 

@@ -115,8 +115,9 @@ def list_(question, since, limit):
     click.echo(f"{len(rows)} session{'s' if len(rows) != 1 else ''} in {store.home}")
 
 
-def _html_options(store, report):
-    """The decoded audio and this question's attempts, for the HTML report."""
+def _html_options(store, report, *, embed: bool = True):
+    """The decoded audio and this question's attempts, for the HTML report; with
+    ``embed=False`` the page links the stored audio file instead of carrying a copy."""
     from ..audio import load_audio
     from ..errors import AudioError
 
@@ -131,7 +132,10 @@ def _html_options(store, report):
     else:
         note = "This session's audio is not available, so the report has no waveform or player."
     history = store.list(same_question=report.question, oldest_first=True) if report.question else []
-    return {"samples": samples, "history": history}, note
+    options = {"samples": samples, "history": history}
+    if not embed and audio is not None and samples is not None:
+        options["audio_link"] = Path(audio).resolve().as_uri()
+    return options, note
 
 
 @reports.command()
@@ -141,7 +145,9 @@ def _html_options(store, report):
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file.")
 @click.option("--open", "open_", is_flag=True,
               help="Open the report in the default viewer (HTML in the browser); written to the session folder unless --output is given.")
-def show(session_id, fmt, output, open_):
+@click.option("--embed/--no-embed", default=True, show_default=True,
+              help="HTML: carry the audio in the page (compressed, Ogg Opus), or link the stored audio file.")
+def show(session_id, fmt, output, open_, embed):
     """Show one stored session's report.
 
     \b
@@ -161,7 +167,7 @@ def show(session_id, fmt, output, open_):
         check_output(output, option="-o/--output", inputs=[audio] if audio is not None else [])
     options = {}
     if fmt == "html":
-        options, note = _html_options(store, report)
+        options, note = _html_options(store, report, embed=embed)
         if note:
             click.echo(note, err=True)
     out = render(report, fmt, **options)

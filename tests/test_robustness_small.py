@@ -92,3 +92,16 @@ def test_show_open_with_no_browser_fails_with_one_sentence(tmp_path, monkeypatch
     assert result.exit_code == 1, result.output
     assert "No browser or viewer could be started" in result.output
     assert (Store().session_dir(SESSION) / "view.md").is_file()  # the report is kept
+
+
+def test_the_same_prevention_quote_is_listed_once():
+    from mockmic.content import analyze_content
+    from mockmic.content.analyze import words_from_text
+
+    text = ("I shipped a build with the wrong database setting. I told my manager and fixed it. I learned to double "
+            "check every setting, and since then I use a checklist before each release. Now I always run the "
+            "checklist before every release.")
+    signals = analyze_content(words_from_text(text), question="Tell me about a time you made a mistake.").accountability.signals
+    prevention = [s.text for s in signals if s.kind == "prevention"]
+    assert prevention == ["and since then I use a checklist before each release",
+                          "Now I always run the checklist before every release"]

@@ -68,3 +68,24 @@ def test_a_data_home_that_is_a_file_is_one_sentence(tmp_path, monkeypatch):
         assert result.output.strip().splitlines() == [
             f"Error: The data home {home} is a file, not a folder: point $MOCKMIC_HOME at a folder."]
     assert home.read_text() == "not a folder"
+
+
+def test_a_full_disk_still_lists_the_sessions(tmp_path):
+    """The data home on a 1 MB tmpfs filled to 0 bytes free (a mount namespace of our own)."""
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "-rm", "true"]).returncode != 0:
+        pytest.skip("needs `unshare -rm` (user and mount namespaces) to mount a small full file system")
+    src = tmp_path / "src"
+    Store(src).save(make_report(SESSION), None)
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    script = f"""set -e
+mount -t tmpfs -o size=1m tmpfs {mnt}
+cp -a {src} {mnt}/home
+dd if=/dev/zero of={mnt}/fill bs=4k 2>/dev/null || true
+test "$(df --output=avail {mnt} | tail -1 | tr -d ' ')" = 0
+MOCKMIC_HOME={mnt}/home {sys.executable} -m mockmic reports list
+MOCKMIC_HOME={mnt}/home {sys.executable} -m mockmic reports show last --format json
+"""
+    result = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "1 session in" in result.stdout and f'"id": "{SESSION}"' in result.stdout

@@ -85,10 +85,46 @@ def child(kind: str, path: str) -> dict:
         t1 = time.perf_counter()
         report, _ = analyzer.analyze_file(path)
         work_s = time.perf_counter() - t1
+    elif kind == "long":
+        return long_outside_whisper(Path(path))
     else:
         raise SystemExit(f"unknown kind {kind}")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"load_s": load_s, "work_s": work_s, "peak_mb": peak_mb}
+
+
+def long_outside_whisper(path: Path) -> dict:
+    """Everything but Whisper on a long file, with peak memory: decode, the speech check, the
+    delivery and content stages and the HTML report (embedded Opus audio). The transcript is
+    the known text spread over the audio at 150 words/min (Whisper on an hour does not fit
+    this machine's time; its own peak is measured on the --lengths files)."""
+    import numpy as np
+
+    from mockmic.audio import check_speech, load_audio
+    from mockmic.content.analyze import words_from_text
+    from mockmic.pipeline import analyze_report
+    from mockmic.render import render
+    from mockmic.results import SessionReport, Transcript
+
+    t0 = time.perf_counter()
+    samples, info = load_audio(path)
+    decode_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t1 = time.perf_counter()
+    found = check_speech(samples).found
+    t2 = time.perf_counter()
+    n_words = int(info.duration_s / 60 * 150)
+    text = " ".join((PARAGRAPH.split() * (n_words // len(PARAGRAPH.split()) + 1))[:n_words])
+    words = words_from_text(text, words_per_minute=150)
+    report = SessionReport(id="20261202-000000-000000", created_at="2026-12-02T00:00:00+00:00", question=None,
+                           audio=info, transcript=Transcript(text, "en", "known", words))
+    report = analyze_report(report, samples)
+    t3 = time.perf_counter()
+    html = render(report, "html", samples=samples)
+    t4 = time.perf_counter()
+    return {"decode_s": t1 - t0, "speech_check_s": t2 - t1, "stages_s": t3 - t2, "html_s": t4 - t3,
+            "speech_found": found, "html_mb": len(html) / 1e6, "feedback_items": len(report.feedback),
+            "decode_peak_mb": decode_mb, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "audio_s": float(np.asarray(samples).size / SR)}
 
 
 def stream_latency(path: Path) -> dict:
@@ -225,6 +261,8 @@ def main() -> None:
     ap.add_argument("--transcribe", action="store_true",
                     help="only the transcription figures: whole analysis vs plain faster-whisper, WER, peak memory, "
                          "the wait after a recording (scripts/bench_transcribe.py)")
+    ap.add_argument("--long", type=float, default=0, metavar="SECONDS",
+                    help="only the long-answer run: peak memory of everything but Whisper on SECONDS of speech (3600: an hour)")
     args = ap.parse_args()
     if args.content_child:
         print(json.dumps(content_child(args.content_child)))
@@ -246,6 +284,15 @@ def main() -> None:
         print(f"Machine: {machine()}")
         with tempfile.TemporaryDirectory() as tmp:
             bench_transcribe.run(args, Path(tmp), EVAL, measure)
+        return
+    if args.long:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = make_speech(args.long, Path(tmp) / "long.flac")
+            r = measure("long", path)
+        print(f"Long answer, {r['audio_s']:.0f} s of espeak-ng speech (FLAC), everything but Whisper: "
+              f"peak {r['peak_mb']:.0f} MB (after decoding {r['decode_peak_mb']:.0f} MB); decode {r['decode_s']:.1f} s, "
+              f"speech check {r['speech_check_s']:.1f} s, stages {r['stages_s']:.1f} s, HTML {r['html_s']:.1f} s "
+              f"({r['html_mb']:.1f} MB, {r['feedback_items']} feedback items); speech found: {r['speech_found']}")
         return
 
     print(f"Machine: {machine()}")

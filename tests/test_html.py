@@ -171,7 +171,8 @@ def test_report_in_chromium(page, tmp_path):
         assert c["complete"] and c["w"] > 500 and c["h"] > 150 and c["shown"] > 50_000, c
 
     # the embedded audio is the answer: 10 s long
-    assert page.evaluate("document.getElementById('audio').duration") == pytest.approx(10.0, abs=0.01)
+    # Ogg Opus: the last 20 ms frame may be padded, the start is exact
+    assert page.evaluate("document.getElementById('audio').duration") == pytest.approx(10.0, abs=0.025)
 
     # a click on a word plays from that word
     page.locator("#transcript .w", has_text="tests.").click()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import click
@@ -108,7 +109,7 @@ def test_show_html_has_history_and_audio(store, tmp_path):
     r = CliRunner().invoke(cli, ["reports", "show", NEW, "--format", "html", "-o", str(out)])
     assert r.exit_code == 0, r.output
     html = out.read_text()
-    assert html.count("data:audio/wav;base64,") == 1
+    assert html.count("data:audio/ogg;base64,") == 1  # compressed (tests/test_robustness_long.py)
     assert 'id="trend"' in html  # two attempts at this question
     assert "(this one)" in html and "1 Nov 2026, 09:00" in html and "10 Nov 2026" not in html  # other question left out
 
@@ -122,11 +123,16 @@ def test_show_html_without_audio_says_so(store, tmp_path):
     assert "data:audio" not in html and 'id="timeline"' in html and 'id="trend"' not in html
 
 
-def test_show_open_writes_into_the_session_and_launches(store, monkeypatch):
-    launched = []
-    monkeypatch.setattr(click, "launch", lambda url, **k: launched.append(url))
+def test_show_open_writes_into_the_session_and_launches(store, monkeypatch, tmp_path):
+    # a stand-in xdg-open on PATH that notes what it was asked to open
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "xdg-open").write_text(f'#!/bin/sh\necho "$1" >> {tmp_path / "opened"}\n')
+    (bin_dir / "xdg-open").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     r = CliRunner().invoke(cli, ["reports", "show", NEW, "--format", "html", "--open"])
     assert r.exit_code == 0, r.output
+    launched = (tmp_path / "opened").read_text().splitlines()
     assert launched == [str(store.home / NEW / "view.html")]
     assert Path(launched[0]).read_text().startswith("<!DOCTYPE html>")
     assert store.get(NEW).id == NEW  # report.json untouched

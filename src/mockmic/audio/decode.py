@@ -41,6 +41,10 @@ def load_audio(
         raise AudioError(f"No such file: {path}.")
     if path.is_dir():
         raise AudioError(f"{path} is a directory, not an audio file.")
+    import stat
+
+    if not stat.S_ISREG(path.stat().st_mode):  # opening a FIFO would wait for a writer forever
+        raise AudioError(f"{path} is a special file (a pipe, device or socket), not an audio file: save the audio to a file first.")
     try:
         with open(path, "rb") as fh:
             fh.read(1)
@@ -58,7 +62,7 @@ def load_audio(
     except av.error.FFmpegError as e:
         raise AudioError(f"{path} could not be opened as audio: {e.strerror or e}.") from e
 
-    chunks: list[np.ndarray] = []
+    out_buf = _Growing()
     with container:
         if not container.streams.audio:
             raise AudioError(f"{path} has no audio track.")
@@ -71,23 +75,25 @@ def load_audio(
         # Keep the channels through resampling and average them ourselves: FFmpeg's own
         # downmix scales each channel by 0.707, which changes levels and can clip.
         resampler = av.AudioResampler(format="fltp", rate=SAMPLE_RATE)
+        if total_s:
+            out_buf.reserve(int(total_s * SAMPLE_RATE) + SAMPLE_RATE)
         decoded = 0
         try:
             for frame in container.decode(stream):
                 for out in resampler.resample(frame):
-                    chunks.append(_mono(out.to_ndarray()))
+                    out_buf.append(_mono(out.to_ndarray()))
                     decoded += out.samples
                 if on_progress is not None:
                     on_progress(decoded / SAMPLE_RATE, total_s)
             for out in resampler.resample(None):
-                chunks.append(_mono(out.to_ndarray()))
+                out_buf.append(_mono(out.to_ndarray()))
         except av.error.FFmpegError as e:
-            if not chunks:
+            if not out_buf.size:
                 raise AudioError(f"{path} is corrupt: no audio could be decoded ({e.strerror or e}).") from e
             # A truncated file: keep what decoded, as players do.
         fmt = container.format.name
 
-    samples = np.concatenate(chunks).astype(np.float32, copy=False) if chunks else np.zeros(0, np.float32)
+    samples = out_buf.result()
     if samples.size == 0:
         raise AudioError(f"{path} contains no audio (zero length).")
     np.clip(samples, -1.0, 1.0, out=samples)
@@ -98,8 +104,60 @@ def load_audio(
         original_sample_rate=int(original_rate) if original_rate else None,
         channels=int(channels) if channels else None,
         format=fmt,
+        declared_duration_s=round(total_s, 3) if total_s else None,
     )
     return samples, info
+
+
+def recording_notices(samples: np.ndarray, info: AudioInfo) -> list[str]:
+    """What the person should know about the recording itself: cut short, or clipped.
+
+    >>> info = AudioInfo("a.wav", 2.0, 16000, declared_duration_s=10.0)
+    >>> recording_notices(np.zeros(32000, np.float32), info)[0][:36]
+    'a.wav was cut short: its header says'
+    """
+    out = []
+    name = Path(info.path).name
+    declared = info.declared_duration_s
+    if declared and info.duration_s < declared * 0.97 - 0.2:
+        out.append(f"{name} was cut short: its header says {declared:.1f} s but only {info.duration_s:.1f} s "
+                   "could be decoded, so the end of the answer is missing from this report.")
+    if samples.size:
+        clipped = int(np.count_nonzero(np.abs(samples) >= CLIP_LEVEL))
+        if clipped >= 50 and clipped / samples.size >= CLIP_SHARE:
+            out.append(f"{name} is clipped: {100 * clipped / samples.size:.1f}% of its samples sit at full scale, "
+                       "so loud parts are distorted; record with the microphone gain lower.")
+    return out
+
+
+CLIP_LEVEL = 0.999  # |sample| at or above this is at full scale
+CLIP_SHARE = 0.001  # 0.1% of samples at full scale: audible distortion, not one stray peak
+
+
+class _Growing:
+    """A float32 buffer filled in place: one copy of the signal, not a list of chunks plus
+    their concatenation (an hour is 230 MB; twice that was the decoder's peak)."""
+
+    def __init__(self) -> None:
+        self.data = np.zeros(0, np.float32)
+        self.size = 0
+
+    def reserve(self, n: int) -> None:
+        if n > self.data.size:
+            grown = np.empty(n, np.float32)
+            grown[: self.size] = self.data[: self.size]
+            self.data = grown
+
+    def append(self, chunk: np.ndarray) -> None:
+        if self.size + chunk.size > self.data.size:
+            self.reserve(max(self.size + chunk.size, int(self.data.size * 1.5), SAMPLE_RATE * 10))
+        self.data[self.size:self.size + chunk.size] = chunk
+        self.size += chunk.size
+
+    def result(self) -> np.ndarray:
+        if self.size < self.data.size:
+            self.data.resize(self.size, refcheck=False)  # in place: gives the tail back
+        return self.data
 
 
 def _mono(planar: np.ndarray) -> np.ndarray:

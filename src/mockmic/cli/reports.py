@@ -49,6 +49,32 @@ def _num(v, digits=0) -> str:
     return f"{v:.{digits}f}" if isinstance(v, float) else str(v)
 
 
+def _launch(path: Path) -> None:
+    """Open ``path`` in the default viewer; no viewer is one sentence and exit 1 (the file stays).
+
+    click.launch does not wait, so a failing xdg-open (no browser, no display) would go
+    unnoticed: it is given a few seconds to fail; one still running has started a viewer.
+    """
+    import shutil
+    import subprocess
+    import sys
+
+    failed = False
+    opener = shutil.which("xdg-open") if sys.platform.startswith("linux") else None
+    if opener is not None:
+        proc = subprocess.Popen([opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            failed = proc.wait(timeout=5) != 0
+        except subprocess.TimeoutExpired:
+            failed = False
+    else:
+        failed = click.launch(str(path)) != 0
+    if failed:
+        raise click.ClickException(
+            f"No browser or viewer could be started on this machine; the report is written to {path}: "
+            "open that file yourself.")
+
+
 @click.group()
 def reports() -> None:
     """Review stored sessions: list, show, compare, trend, export, delete.
@@ -93,8 +119,9 @@ def list_(person, question, since, limit):
     click.echo(f"{len(rows)} session{'s' if len(rows) != 1 else ''} in {store.home}")
 
 
-def _html_options(store, report):
-    """The decoded audio and this question's attempts, for the HTML report."""
+def _html_options(store, report, *, embed: bool = True):
+    """The decoded audio and this question's attempts, for the HTML report; with
+    ``embed=False`` the page links the stored audio file instead of carrying a copy."""
     from ..audio import load_audio
     from ..errors import AudioError
 
@@ -109,7 +136,10 @@ def _html_options(store, report):
     else:
         note = "This session's audio is not available, so the report has no waveform or player."
     history = store.list(same_question=report.question, oldest_first=True) if report.question else []
-    return {"samples": samples, "history": history}, note
+    options = {"samples": samples, "history": history}
+    if not embed and audio is not None and samples is not None:
+        options["audio_link"] = Path(audio).resolve().as_uri()
+    return options, note
 
 
 @reports.command()
@@ -119,7 +149,9 @@ def _html_options(store, report):
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file.")
 @click.option("--open", "open_", is_flag=True,
               help="Open the report in the default viewer (HTML in the browser); written to the session folder unless --output is given.")
-def show(session_id, fmt, output, open_):
+@click.option("--embed/--no-embed", default=True, show_default=True,
+              help="HTML: carry the audio in the page (compressed, Ogg Opus), or link the stored audio file.")
+def show(session_id, fmt, output, open_, embed):
     """Show one stored session's report.
 
     \b
@@ -139,7 +171,7 @@ def show(session_id, fmt, output, open_):
         check_output(output, option="-o/--output", inputs=[audio] if audio is not None else [])
     options = {}
     if fmt == "html":
-        options, note = _html_options(store, report)
+        options, note = _html_options(store, report, embed=embed)
         if note:
             click.echo(note, err=True)
     out = render(report, fmt, **options)
@@ -152,7 +184,7 @@ def show(session_id, fmt, output, open_):
     write_output(output, out, option="-o/--output" if not open_ else "--open")
     click.echo(f"Report written to {output}", err=True)
     if open_:
-        click.launch(str(output))
+        _launch(output)
 
 
 @reports.command()
@@ -224,7 +256,7 @@ def trend(metrics, person, question, since, limit, html_path, open_):
         write_output(html_path, render_trend_html(history, metrics, title=title), option="--html")
         click.echo(f"Chart written to {html_path}", err=True)
         if open_:
-            click.launch(str(html_path))
+            _launch(html_path)
 
 
 @reports.command()

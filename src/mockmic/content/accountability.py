@@ -122,10 +122,14 @@ def find_signals(words: Sequence[Word], spans: Sequence[Span], lex: Lexicon) -> 
         # is insight, not an excuse.
         if "excuse" in kinds_here and ("learning" in kinds_here or "prevention" in kinds_here):
             del kinds_here["excuse"]
+        quoted: set[tuple[str, str]] = set()  # two phrases of one clause are one signal, quoted once
         for kind, matches in kinds_here.items():
             for s, e in matches:
                 first, last = span.word_at(s), span.word_at(max(s, e - 1))
                 text = quote(words, span, first, last)
+                if (kind, text) in quoted:
+                    continue
+                quoted.add((kind, text))
                 out.append((words[first].start_s, SIGNAL_KINDS.index(kind), Signal(kind, text, round(words[first].start_s, 2))))
     out.sort(key=lambda x: (x[0], x[1]))
     return [s for _, _, s in out]

@@ -35,11 +35,29 @@ def words_around(words: Sequence[Word], t_s: float, n: int = 3) -> str:
     return " ".join(x for x in (before, after) if x)
 
 
+MAX_SEPARATE = 3  # more stalls than this are grouped into one feedback item
+
+
 def _pause_feedback(m: DeliveryMetrics, words: Sequence[Word], o: DeliveryOptions) -> list[Feedback]:
     out = []
     stalls = [p for p in m.pauses if p.duration_s >= o.stall_s]
     longs = [p for p in m.pauses if o.long_pause_s <= p.duration_s < o.stall_s]
-    for p in stalls:
+    if len(stalls) > MAX_SEPARATE:  # one item with the count, not dozens of the same advice
+        first = ", ".join(clock(p.start_s) for p in stalls[:MAX_SEPARATE])
+        worst = max(stalls, key=lambda p: p.duration_s)
+        out.append(Feedback(
+            "pauses", "high",
+            f"You stalled {len(stalls)} times ({o.stall_s:g} s or more), first at {first}; the longest was "
+            f"{worst.duration_s:.1f} s at {clock(worst.start_s)}. A short bridge such as \"let me think\" "
+            "keeps the listener with you.",
+            f"Stalls at {first} and {len(stalls) - MAX_SEPARATE} more; longest ({worst.duration_s:.1f} s) "
+            f"after '{words_before(words, worst.start_s)}'",
+            stalls[0].start_s,
+        ))
+        stalls_listed: list = []
+    else:
+        stalls_listed = stalls
+    for p in stalls_listed:
         nxt = words_after(words, p.end_s)
         out.append(Feedback(
             "pauses", "high",

@@ -219,6 +219,23 @@ TREND_METRICS = _trend_metrics()
 DEFAULT_TREND = ("overall", "pace", "fillers", "long-pauses", "structure", "accountability")
 
 
+def trend_y_limits(metric: TrendMetric, ys: np.ndarray) -> tuple[float, float]:
+    """The value axis of a trend panel: 0..100 for scores; from 0 for every other figure (all
+    are counts, rates or lengths, never negative), to a little above the highest value or band.
+
+    >>> trend_y_limits(TREND_METRICS["fillers"], np.array([0.0, 0.0]))
+    (0.0, 1.0)
+    """
+    if metric.unit == "/100":
+        return 0.0, 100.0
+    top = float(np.nanmax(ys)) if np.any(~np.isnan(ys)) else 0.0
+    if metric.band is not None:
+        top = max(top, metric.band[1])
+    if metric.key.endswith("_count"):
+        return 0.0, top + 1
+    return 0.0, top * 1.1 if top > 0 else 1.0
+
+
 def trend_chart(history: Sequence, metrics: Sequence[str], *, highlight_id: str | None = None) -> Chart:
     """One small panel per metric over sessions (oldest first); ``history`` holds
     ``store.SessionSummary`` rows."""
@@ -248,14 +265,11 @@ def trend_chart(history: Sequence, metrics: Sequence[str], *, highlight_id: str 
             from matplotlib.ticker import MaxNLocator
 
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-            top = np.nanmax(ys) if np.any(~np.isnan(ys)) else 0.0
-            ax.set_ylim(0, top + 1)
+        ax.set_ylim(*trend_y_limits(m, ys))
         ax.set_xticks(x)
         step = max(1, len(x) // 8)
         ax.set_xticklabels([lab if k % step == 0 else "" for k, lab in enumerate(labels)], fontsize=7)
         ax.tick_params(labelsize=7)
-        if m.unit == "/100":
-            ax.set_ylim(0, 100)
         ax.grid(alpha=0.3)
     uri, w, h = _png(fig)
     return Chart(uri, w, h)

@@ -37,6 +37,7 @@ class AudioInfo:
     original_sample_rate: int | None = None  # Hz of the file as found
     channels: int | None = None  # channels of the file as found
     format: str | None = None  # container name as PyAV reports it
+    declared_duration_s: float | None = None  # what the file's header says (more than decoded: cut short)
 
 
 @dataclass(frozen=True)

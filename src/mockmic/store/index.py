@@ -74,6 +74,37 @@ def connect(home: Path, db_path: Path) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
+@contextlib.contextmanager
+def connect_readonly(home: Path, db_path: Path) -> Iterator[sqlite3.Connection]:
+    """The index opened read-only (a ``file:...?mode=ro`` URI): for a data home that cannot be
+    written, so listing and showing still work. Where even SQLite's shared-memory file cannot
+    be made (read-only media), the file is read as immutable."""
+    if not db_path.is_file():
+        raise StoreError(f"The data home {home} cannot be written and has no session index yet.")
+    from urllib.parse import quote
+
+    uri = f"file:{quote(str(db_path.resolve()))}"
+    last: sqlite3.Error | None = None
+    for mode in ("?mode=ro", "?mode=ro&immutable=1"):
+        try:
+            conn = sqlite3.connect(uri + mode, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            conn.execute("SELECT count(*) FROM sessions").fetchone()
+        except sqlite3.Error as e:
+            last = e
+            continue
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.create_function("casefold", 1, lambda v: v.casefold() if isinstance(v, str) else v,
+                                 deterministic=True)
+            yield conn
+        except sqlite3.Error as e:
+            raise StoreError(f"The session index {db_path} cannot be read: {e}.") from None
+        finally:
+            conn.close()
+        return
+    raise StoreError(f"The session index {db_path} cannot be read: {last}.")
+
+
 def prepare(conn: sqlite3.Connection, home: Path, db_path: Path) -> None:
     """WAL mode and every migration not yet applied."""
     # journal_mode needs a moment alone with the file; another process may hold it.

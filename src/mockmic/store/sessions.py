@@ -35,7 +35,7 @@ from ..errors import StoreError
 from ..results import SessionReport, report_to_dict
 from .files import fsync_dir, write_atomic
 from .ids import check_session_id
-from .index import connect, prepare, session_query, transaction
+from .index import connect, connect_readonly, prepare, session_query, transaction
 from .recovery import DELETING_PREFIX, STAGING_PREFIX, recover
 from .schema import REPORT_NAME, SUMMARY_FIELDS, SessionSummary, index_row, read_report_file
 
@@ -67,6 +67,36 @@ class Store:
             if not self._ready:
                 self._prepare(conn)
             yield conn
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """A connection for reading. A data home that cannot be written (read-only, full disk)
+        is still read: the index is opened read-only, with no migration or recovery."""
+        self._check_home()
+        if not self._ready and not self._writable():
+            with connect_readonly(self.home, self.db_path) as conn:
+                yield conn
+            return
+        yielded = False
+        try:
+            with self._connect() as conn:
+                yielded = True
+                yield conn
+        except StoreError as e:
+            text = str(e).lower()
+            if yielded or not any(k in text for k in ("readonly", "read-only", "disk i/o", "full", "cannot be created")):
+                raise
+            with connect_readonly(self.home, self.db_path) as conn:
+                yield conn
+
+    def _writable(self) -> bool:
+        if not os.access(self.home, os.W_OK):
+            return False
+        return not self.db_path.exists() or os.access(self.db_path, os.W_OK)
+
+    def _check_home(self) -> None:
+        if self.home.exists() and not self.home.is_dir():
+            raise StoreError(f"The data home {self.home} is a file, not a folder: point $MOCKMIC_HOME at a folder.")
 
     def _prepare(self, conn: sqlite3.Connection) -> None:
         prepare(conn, self.home, self.db_path)
@@ -302,9 +332,10 @@ class Store:
         """
         sql, args = session_query(question=question, since=since, limit=limit, same_question=same_question,
                                   person=person)
+        self._check_home()
         if not self.home.is_dir():
             return []  # looking does not create a data home
-        with self._connect() as conn:
+        with self._read() as conn:
             rows = [SessionSummary(**dict(r)) for r in conn.execute(sql, args)]
         return rows[::-1] if oldest_first else rows
 
@@ -347,9 +378,10 @@ class Store:
     def summary(self, session_id: str) -> SessionSummary:
         """The index row of one session."""
         check_session_id(session_id)
+        self._check_home()
         if not self.home.is_dir():
             raise self._unknown(session_id)
-        with self._connect() as conn:
+        with self._read() as conn:
             row = conn.execute(
                 f"SELECT {', '.join(SUMMARY_FIELDS)} FROM sessions WHERE id = ?", (session_id,)
             ).fetchone()

@@ -7,7 +7,9 @@ llm do); a database is at the newest schema when every name in :data:`MIGRATIONS
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import datetime as _dt
 import json
 import sqlite3
@@ -200,3 +202,13 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("003_cohort", _m003_cohort),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def summaries_csv(rows) -> str:
+    """Index rows (:class:`SessionSummary`) as CSV: a header, then one row of figures per session."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=SUMMARY_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow(dataclasses.asdict(r))
+    return buf.getvalue()

@@ -17,9 +17,6 @@ or changed, except in ``mode="move"``, which the recorder uses for files it wrot
 from __future__ import annotations
 
 import contextlib
-import csv
-import dataclasses
-import io
 import datetime as _dt
 import json
 import os
@@ -37,7 +34,7 @@ from .files import fsync_dir, write_atomic
 from .ids import check_session_id
 from .index import connect, connect_readonly, prepare, session_query, transaction
 from .recovery import DELETING_PREFIX, STAGING_PREFIX, recover
-from .schema import REPORT_NAME, SUMMARY_FIELDS, SessionSummary, index_row, read_report_file
+from .schema import REPORT_NAME, SUMMARY_FIELDS, SessionSummary, index_row, read_report_file, summaries_csv
 
 DB_NAME = "mockmic.db"
 AUDIO_STEM = "audio"
@@ -365,15 +362,7 @@ class Store:
                     found.setdefault(key, []).append((session_id, source))
         return found
 
-    @staticmethod
-    def export_csv(rows: Sequence[SessionSummary]) -> str:
-        """``rows`` (from :meth:`list`) as CSV: a header, then one row of figures per session."""
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=SUMMARY_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        for r in rows:
-            writer.writerow(dataclasses.asdict(r))
-        return buf.getvalue()
+    export_csv = staticmethod(summaries_csv)  # ``rows`` (from :meth:`list`) as CSV
 
     def summary(self, session_id: str) -> SessionSummary:
         """The index row of one session."""

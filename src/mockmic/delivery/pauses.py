@@ -99,7 +99,7 @@ HEARD_PROB = 0.5  # Whisper's word probability from which a word inside a silenc
 FAINT_DB = 2.5  # dB over the file's noise floor: where a quiet word can hide inside a "silence"
 FAINT_SMOOTH_S = 0.05  # s: level averaged over this before the faint test (noise flickers, words do not)
 MIN_FAINT_S = 0.06  # s: shorter faint stretches are noise
-MERGE_S = 0.15  # s: shorter sounds between two silences, under no heard word, join them
+MERGE_S = 0.08  # s: shorter sounds (clicks) between two silences, under no heard word, join them
 WORD_REACH_S = 0.2  # s: how far from Whisper's times a heard word's sound may lie
 
 
@@ -204,7 +204,7 @@ def find_pauses(
     silent = ~speech_mask(ac)
     for a, b in runs(silent):
         silent[a:b] &= ~_quiet_words(ac, words, a, b, floor)
-    # A click or a breath of under MERGE_S between two silences, where no heard word lies,
+    # A click of under MERGE_S between two silences, where no heard word lies,
     # does not split one pause in two.
     for a, b in runs(~silent):
         if 0 < a and b < silent.size and (b - a) * LEVEL_HOP_S < MERGE_S and not any(

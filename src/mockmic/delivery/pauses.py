@@ -95,6 +95,74 @@ def _near_word_edge(words: Sequence[Word], start_s: float, end_s: float, tol_s: 
     return False
 
 
+HEARD_PROB = 0.5  # Whisper's word probability from which a word inside a silence is believed
+FAINT_DB = 2.5  # dB over the file's noise floor: where a quiet word can hide inside a "silence"
+FAINT_SMOOTH_S = 0.05  # s: level averaged over this before the faint test (noise flickers, words do not)
+MIN_FAINT_S = 0.06  # s: shorter faint stretches are noise
+MERGE_S = 0.08  # s: shorter sounds (clicks) between two silences, under no heard word, join them
+WORD_REACH_S = 0.2  # s: how far from Whisper's times a heard word's sound may lie
+
+
+def noise_floor_dbfs(ac: Acoustics) -> float:
+    """The file's noise floor: the 10th percentile of its frame levels, in dBFS."""
+    return float(np.percentile(ac.level_dbfs, 10)) if ac.level_dbfs.size else 0.0
+
+
+def _faint_runs(ac: Acoustics, a: int, b: int, floor_dbfs: float) -> list[tuple[int, int]]:
+    """Frame ranges in [a, b) a little above the noise floor (:data:`FAINT_DB`) for
+    :data:`MIN_FAINT_S` or more: where a quiet word may be."""
+    from scipy.ndimage import uniform_filter1d
+
+    width = max(1, int(round(FAINT_SMOOTH_S / LEVEL_HOP_S)))
+    lo, hi = max(0, a - width), min(ac.level_dbfs.size, b + width)
+    power = uniform_filter1d(10 ** (ac.level_dbfs[lo:hi] / 10), width)
+    faint = 10 * np.log10(np.maximum(power, 1e-12))[a - lo: b - lo] > floor_dbfs + FAINT_DB
+    return [(a + s, a + e) for s, e in runs(faint) if (e - s) * LEVEL_HOP_S >= MIN_FAINT_S]
+
+
+def _heard_inside(words: Sequence[Word], s: float, e: float) -> list[Word]:
+    """Words Whisper heard well (:data:`HEARD_PROB`) that lie mostly inside [s, e]."""
+    out = []
+    for w in words:
+        if w.probability < HEARD_PROB or not any(ch.isalnum() for ch in w.text):
+            continue
+        inside = max(0.0, min(w.end_s, e) - max(w.start_s, s))
+        length = w.end_s - w.start_s
+        if (length > 0 and inside >= 0.5 * length) or (length <= 0 and s < w.start_s < e):
+            out.append(w)
+    return out
+
+
+def _quiet_words(ac: Acoustics, words: Sequence[Word], a: int, b: int, floor_dbfs: float) -> np.ndarray:
+    """Frames of [a, b) (a stretch under the silence threshold) that are quiet speech.
+
+    In a noisy recording a quiet word sits only a few dB over the noise, under any threshold
+    that keeps the noise out. The transcript says where to look: a word Whisper heard inside
+    the stretch is the faint sound nearest its times, or, when there is none, its own times
+    (as long as its letters need, from its start).
+    """
+    from .filler_words import hesitation_family
+
+    quiet = np.zeros(b - a, dtype=bool)
+    heard = _heard_inside(words, a * LEVEL_HOP_S, b * LEVEL_HOP_S)
+    if not heard:
+        return quiet
+    faint = _faint_runs(ac, a, b, floor_dbfs)
+    reach = WORD_REACH_S / LEVEL_HOP_S
+    for w in heard:
+        ws, we = w.start_s / LEVEL_HOP_S, w.end_s / LEVEL_HOP_S
+        near = [(s, e) for s, e in faint if s < we + reach and e > ws - reach]
+        if near:
+            for s, e in near:
+                quiet[s - a: e - a] = True
+        elif not hesitation_family(w.text):  # Whisper writes "um" over silence: no sound, no um
+            need = max(0.15, 0.08 * sum(ch.isalpha() for ch in w.text))
+            s = int(round(ws)) - a
+            e = int(round(min(we, ws + need / LEVEL_HOP_S))) - a
+            quiet[max(0, s): max(0, e)] = True
+    return quiet
+
+
 def find_pauses(
     words: Sequence[Word],
     ac: Acoustics,
@@ -105,6 +173,10 @@ def find_pauses(
     word_tolerance_s: float = 0.15,
 ) -> list[Pause]:
     """Silences inside the answer span of at least ``min_pause_s`` seconds.
+
+    A silence is a stretch under the silence threshold (:func:`speech_mask`: clicks and
+    noise swells do not end it), less the quiet words the transcript says are in it
+    (:func:`_quiet_words`): in a noisy room a quiet word is not silence.
 
     Parameters
     ----------
@@ -128,7 +200,17 @@ def find_pauses(
     if span is None or ac.speech.size == 0:
         return []
     start, end = span
-    silent = ~speech_mask(ac)  # clicks and noise swells do not split a pause
+    floor = noise_floor_dbfs(ac)
+    silent = ~speech_mask(ac)
+    for a, b in runs(silent):
+        silent[a:b] &= ~_quiet_words(ac, words, a, b, floor)
+    # A click of under MERGE_S between two silences, where no heard word lies,
+    # does not split one pause in two.
+    for a, b in runs(~silent):
+        if 0 < a and b < silent.size and (b - a) * LEVEL_HOP_S < MERGE_S and not any(
+            w.probability >= HEARD_PROB and w.start_s < b * LEVEL_HOP_S and w.end_s > a * LEVEL_HOP_S for w in words
+        ):
+            silent[a:b] = True
     pauses = []
     for a, b in runs(silent):
         s = max(a * LEVEL_HOP_S, start)

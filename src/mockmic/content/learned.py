@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from io import BytesIO
+import re
 
 import numpy as np
 
@@ -25,6 +26,15 @@ MODES = ("rules", "learned", "union")
 # a shorter answer, such as a follow-up's fragment, keeps the rules' pitfalls.
 LEARNED_MIN_WORDS = 40
 _MISTAKE_ONLY = frozenset({"denying_mistakes", "trivial_example", "no_learning"})
+# A speaker who names the part they are telling ("my task was", "as a result") is exact: the
+# sentence keeps that part whatever the classifier says. Only words that name a STAR part itself,
+# near the start of the sentence (after an optional "so", "and", filler).
+_NAMED_PART = tuple((part, re.compile(r"^(?:(?:so|and|um|uh|well|then|but),? ){0,3}" + pattern))
+                    for part, pattern in (
+    ("task", r"(?:my|our|the) (?:task|job|goal|objective|responsibility|remit) (?:there |then |at the time )?(?:was|is)\b"),
+    ("task", r"it was my (?:job|task|responsibility) to\b"),
+    ("result", r"(?:as a result|in the end|the (?:end )?(?:result|outcome) was)\b"),
+))
 _MESSAGES = {
     "blaming_others": "You put the cause on other people: take full ownership of your part instead of shifting responsibility.",
     "denying_mistakes": "You do not name a real mistake of your own: interviewers hear a lack of self-awareness. Pick a real one and own it.",
@@ -109,6 +119,8 @@ def apply_judge(stage, words: Sequence[Word], judge: str, *, min_words: int = 20
     if judge == "learned" or MODES[w.star_mode] != "rules":
         pred = star_probs(w, xs).argmax(axis=1)
         labels = [None if LABELS[k] == "none" else LABELS[k] for k in pred]
+        if judge == "combined":
+            labels = [named_part(text) or label for text, label in zip(stage.texts, labels)]
     prob = pitfall_probs(w, xa)
     rules = {p.kind: p for p in stage.pitfalls}
     out: list[Pitfall] = []
@@ -131,3 +143,16 @@ def apply_judge(stage, words: Sequence[Word], judge: str, *, min_words: int = 20
         start = words[sp.start].start_s
         out.append(Pitfall(kind, _MESSAGES[kind], f"at {clock(start)}: '{text}'", round(start, 2)))
     return labels, out
+
+
+def named_part(text: str) -> str | None:
+    """The STAR part a sentence names at its start, if it names one.
+
+    >>> named_part("So my task was to find the error"), named_part("As a result, we kept the client")
+    ('task', 'result')
+    >>> named_part("I told my manager that my task was late") is None
+    True
+    """
+    t = re.sub(r"[^\w' ]+", " ", text.lower())
+    t = re.sub(r" +", " ", t).strip()
+    return next((part for part, rx in _NAMED_PART if rx.search(t)), None)

@@ -64,7 +64,8 @@ def opus_bytes(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> bytes:
     import av
 
     buf = io.BytesIO()
-    with av.open(buf, "w", format="ogg") as out:
+    # bitexact: a fixed Ogg stream serial (FFmpeg draws it at random), so the same answer gives the same page
+    with av.open(buf, "w", format="ogg", options={"fflags": "+bitexact"}) as out:
         stream = out.add_stream("libopus", rate=48000, layout="mono")
         stream.bit_rate = OPUS_BITRATE
         resampler = av.AudioResampler(format="s16", layout="mono", rate=48000)

@@ -6,6 +6,8 @@
 - Fillers on ../shared/eval/mfa: recall and precision of "um" and "uh" against the verbatim
   references, "her" in mfa_er/mfa_erpause, invented fillers per minute on fluent clips.
 - Inserted "um"/"uh" in espeak speech: found at their time or not.
+- Lexical fillers by role: recall/precision on the labelled set's test split (and tune).
+- Real speech (--only real): pauses and pace against the mfa TextGrids, clean and noisy.
 - Cost: delivery analysis time against transcription time on a 2-minute espeak answer.
 
 Everything is transcribed with the default model (tiny.en), as `mockmic analyze` does.
@@ -244,13 +246,23 @@ def eval_real(tr: Transcriber) -> None:
               f"false {sc.false}/{sc.reported} ({sc.false_rate:.2f}), split {sc.split}; {pace}")
 
 
+def eval_lexical(tr: Transcriber) -> None:
+    """Lexical fillers by role on tests/data/fillers/fillers.jsonl (tune/test by sha256 of the text)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from evaluation.filler_roles import load_set, recall_precision
+
+    for split in ("tune", "test"):
+        rec, prec, nf, nn = recall_precision(load_set(split))
+        print(f"  lexical fillers by role, {split} split ({nf} filler, {nn} not): recall {rec:.2f} precision {prec:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["pauses", "pace", "inserted", "mfa", "cost", "real"], action="append")
+    parser.add_argument("--only", choices=["pauses", "pace", "inserted", "mfa", "cost", "real", "lexical"], action="append")
     args = parser.parse_args()
     tr = Transcriber()
     steps = {"pauses": eval_pauses, "pace": eval_pace, "inserted": eval_inserted_fillers, "mfa": eval_mfa,
-             "cost": eval_cost, "real": eval_real}
+             "cost": eval_cost, "real": eval_real, "lexical": eval_lexical}
     for name, fn in steps.items():
         if args.only and name not in args.only:
             continue

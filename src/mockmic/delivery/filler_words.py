@@ -88,3 +88,18 @@ def hesitation_family(token: str) -> str | None:
         if re.fullmatch(pattern, norm):
             return family
     return None  # pragma: no cover - HESITATION_RE is the union of the patterns
+
+
+# Role cues for fillers without commas (spoken transcripts often have none).
+# Forms of "be" (and contractions) after which "like"/"basically"/"you know" is a filler:
+# "it was like a really stressful week", "it was literally the worst", "it was you know ...".
+BE_FORMS = frozenset("is was were are am be been being it's that's he's she's i'm they're we're there's".split())
+# Subject pronouns: an adverb filler between a subject and its verb ("I basically rewrote it").
+SUBJECTS = frozenset("i we you he she they".split())
+# Words after which "like" introduces an approximation or intensifier, i.e. a filler:
+# "like three days", "like a month", "like no documentation", "like super slow".
+LIKE_FILLER_AFTER = frozenset(
+    "a an no maybe super really very pretty totally so just almost about nobody everyone "
+    "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty "
+    "forty fifty hundred thousand half".split()
+)

@@ -309,10 +309,13 @@ def lexical_fillers(words: Sequence[Word], ac: Acoustics | None = None) -> list[
             hit = i
         elif w == "like":
             set_off = (comma_before(i) or start) and (comma_after(i) or ends_sentence(i))
-            if (start or prev not in lex.LIKE_NOT_FILLER_BEFORE) and set_off:
+            role = prev in lex.BE_FORMS or nxt in lex.LIKE_FILLER_AFTER or nxt.isdigit()
+            if (start or prev not in lex.LIKE_NOT_FILLER_BEFORE) and (set_off or role):
                 hit = i
         elif w == "you" and nxt == "know":
-            if prev not in lex.YOU_KNOW_NOT_FILLER_BEFORE and (comma_after(i + 1) or ends_sentence(i + 1)):
+            if prev not in lex.YOU_KNOW_NOT_FILLER_BEFORE and (
+                comma_after(i + 1) or ends_sentence(i + 1) or prev in lex.BE_FORMS
+            ):
                 hit = i + 1
         elif w == "i" and nxt == "mean":
             after = norms[i + 2] if i + 2 < n else ""
@@ -327,7 +330,7 @@ def lexical_fillers(words: Sequence[Word], ac: Acoustics | None = None) -> list[
             if prev not in lex.DETERMINERS:
                 hit = i
         elif w in lex.ADVERB_FILLERS:
-            if comma_after(i) or comma_before(i) or start:
+            if comma_after(i) or comma_before(i) or start or prev in lex.BE_FORMS | lex.SUBJECTS:
                 hit = i
         elif w in lex.SENTENCE_START_ONLY and start:
             if w == "so" and nxt not in ("that", "far", "much", "many", "long"):

@@ -5,6 +5,6 @@ report, follow-ups, the summary), Upload (existing recordings) and History (sess
 comparisons, trends, past interviews). Only this package imports the web framework, and only
 :mod:`mockmic.web.engine` imports the rest of mockmic.
 
->>> from mockmic.web.server import serve   # doctest: +SKIP
->>> serve(port=0, open_browser=False)      # doctest: +SKIP
+Started by ``mockmic serve`` (``cli/serve.py``), which calls
+``mockmic.web.server.serve(port=..., open_browser=...)``; the tests start it the same way.
 """

@@ -15,6 +15,7 @@ from mockmic.render.md import md_escape
 from mockmic.results import Word
 from mockmic.store import Store
 from sample_sessions import WORDS, make_report, tone_signal
+from web_helpers import record_requests_and_refuse
 
 CHROMIUM = "/usr/bin/chromium"
 EVIL_QUESTION = 'Tell me about a mistake <script>window.__pwned = 1</script>'
@@ -135,14 +136,7 @@ def chromium(tmp_path_factory):
 def page(chromium):
     """A page that records any request leaving the file (there must be none)."""
     page = chromium.new_page()
-    requests: list[str] = []
-
-    def route(r):
-        requests.append(r.request.url)
-        r.abort()
-
-    page.route(re.compile(r"^(?!file:|data:).*"), route)
-    page.requests = requests
+    record_requests_and_refuse(page)
     yield page
     page.close()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +15,7 @@ from mockmic.cli import cli
 from mockmic.results import Feedback, Pitfall
 from mockmic.store import Store
 from sample_sessions import make_report
-from web_helpers import CHROMIUM
+from web_helpers import CHROMIUM, record_requests_and_refuse
 
 EVIL = "<script>window.__pwned=1</script>Zed"
 # person: overall scores of their answers, oldest first (one day apart)
@@ -82,14 +81,7 @@ def page():
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         page = browser.new_page(viewport={"width": 1200, "height": 900})
-        requests: list[str] = []
-
-        def route(r):
-            requests.append(r.request.url)
-            r.abort()
-
-        page.route(re.compile(r"^(?!file:|data:).*"), route)
-        page.requests = requests
+        record_requests_and_refuse(page)
         yield page
         browser.close()
 

@@ -29,6 +29,20 @@ BROWSER_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-ba
 FAKE_MIC_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 
 
+def record_requests_and_refuse(page):
+    """Abort every request that leaves the file (or data: URLs) and keep its URL in
+    ``page.requests``, so a test can assert that a self-contained page fetched nothing."""
+    requests: list[str] = []
+
+    def route(r):
+        requests.append(r.request.url)
+        r.abort()
+
+    page.route(re.compile(r"^(?!file:|data:).*"), route)
+    page.requests = requests
+    return page
+
+
 def wer(reference: str, hypothesis: str) -> float:
     import jiwer
 

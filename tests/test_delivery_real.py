@@ -47,6 +47,71 @@ def test_one_pause_with_a_click_in_the_middle_is_one_pause():
     assert abs(p.start_s - 1.0) <= 0.15 and abs(p.end_s - 2.2) <= 0.15, p
 
 
+def _noisy_room(seconds: float, seed: int) -> np.ndarray:
+    return noise(seconds, level=0.01, seed=seed)  # -40 dBFS: 16 dB under the words below
+
+
+LOUD = harmonic(0.6, (120, 160), level=0.12)
+
+
+def test_a_soft_um_held_in_a_noisy_room_is_not_silence():
+    # 0.3 s room, a steady "um" 8 dB under the words (never the full hysteresis over the
+    # threshold, but held for 0.4 s well over it), 0.3 s room: no pause runs through the um.
+    um = harmonic(0.4, 110, level=0.12 * 10 ** (-8 / 20)) + _noisy_room(0.4, 3)
+    x = np.concatenate([_noisy_room(0.5, 1), LOUD, _noisy_room(0.3, 2), um, _noisy_room(0.3, 4), LOUD,
+                        _noisy_room(0.5, 5)])
+    words = [Word("One", 0.5, 1.1, 0.95), Word("um,", 1.45, 1.75, 0.2), Word("two.", 2.1, 2.7, 0.95)]
+    m = analyze_delivery(x, words)
+    assert [(round(p.start_s, 1), round(p.end_s, 1)) for p in m.pauses] == [(1.1, 1.4), (1.8, 2.1)], m.pauses
+
+
+def test_a_word_whisper_stretches_over_a_pause_does_not_hide_it():
+    # Whisper times "two." from 1.4 s though it is spoken at 2.1-2.7 s; the room swells 4 dB
+    # (under the threshold) three times during the pause. The pause is the whole silence.
+    room = _noisy_room(1.0, 2)
+    for at in (0.15, 0.45, 0.75):
+        room[int(at * SR): int((at + 0.08) * SR)] *= 10 ** (4 / 20)
+    x = np.concatenate([_noisy_room(0.5, 1), LOUD, room, LOUD, _noisy_room(0.5, 3)])
+    m = analyze_delivery(x, [Word("One", 0.5, 1.1, 0.95), Word("two.", 1.4, 2.7, 0.95)])
+    assert len(m.pauses) == 1, m.pauses
+    assert abs(m.pauses[0].start_s - 1.1) <= 0.03 and abs(m.pauses[0].end_s - 2.1) <= 0.03, m.pauses
+
+
+def test_the_fading_tail_of_a_word_is_not_part_of_the_pause():
+    # A 0.12 s tail at the silence threshold (it flickers across it with the room noise) after
+    # the word, then 0.7 s of room: the pause starts where the tail ends.
+    tail = harmonic(0.12, 120, level=0.12 * 10 ** (-12 / 20)) + _noisy_room(0.12, 4)
+    x = np.concatenate([_noisy_room(0.5, 1), LOUD, tail, _noisy_room(0.7, 2), LOUD, _noisy_room(0.5, 3)])
+    m = analyze_delivery(x, [Word("Well", 0.5, 1.1, 0.95), Word("two.", 1.92, 2.52, 0.95)])
+    assert len(m.pauses) == 1, m.pauses
+    assert abs(m.pauses[0].start_s - 1.22) <= 0.03 and abs(m.pauses[0].end_s - 1.92) <= 0.03, m.pauses
+
+
+def _real_delivery():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import evaluation.real_delivery as rd
+
+    return rd
+
+
+def test_tokens_added_to_the_textgrids_are_the_references_own_hesitations():
+    """The truth adds only what the verbatim reference says and the TextGrid lacks, inside a gap."""
+    rd = _real_delivery()
+    aligned = {c.name: c for c in rd.load_clips(as_aligned=True)}
+    for clip in rd.load_clips():
+        hes = [t for _, _, t in clip.tokens if t in rd.HESITATIONS]
+        in_reference = [t for t in clip.reference.split() if t in rd.HESITATIONS]
+        added = rd.MISSING_TOKENS.get(clip.name, ())
+        if added:
+            assert hes == in_reference, clip.name
+            assert len(clip.tokens) == len(aligned[clip.name].tokens) + len(added)
+        for a, b, _ in added:  # inside a silence of the TextGrid
+            assert not any(s < b and e > a for s, e, _ in aligned[clip.name].tokens), (clip.name, a, b)
+
+
 import pytest  # noqa: E402
 
 

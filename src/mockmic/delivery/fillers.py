@@ -319,9 +319,9 @@ def lexical_fillers(words: Sequence[Word], ac: Acoustics | None = None) -> list[
                 hit = i + 1
         elif w == "i" and nxt == "mean":
             after = norms[i + 2] if i + 2 < n else ""
-            if prev not in lex.I_MEAN_NOT_FILLER_BEFORE and after not in lex.I_MEAN_NOT_FILLER_AFTER and (
-                comma_after(i + 1) or start
-            ):
+            # "I mean, it was..." : a comma after "mean" ends the phrase, so the next word is no object.
+            object_next = after in lex.I_MEAN_NOT_FILLER_AFTER and not comma_after(i + 1)
+            if prev not in lex.I_MEAN_NOT_FILLER_BEFORE and not object_next and (comma_after(i + 1) or start):
                 hit = i + 1
         elif w in ("kind", "sort") and nxt == "of":
             if prev not in lex.DETERMINERS and not comma_after(i):

@@ -137,3 +137,24 @@ def test_pauses_on_word_aligned_real_clips_against_their_textgrids(transcriber):
     assert total.recall >= 0.9, total
     assert total.false_rate <= 0.1, total
     assert total.split == 0, total
+
+
+@pytest.mark.slow
+def test_pauses_on_the_tune_clip_in_all_six_versions(transcriber):
+    """acoustic_corpus (the tune half), clean, 20 dB white noise, 20 dB hum and the same with
+    its silences stretched: the soft "um" at 8.0-8.6 s in white noise is not a pause, the
+    pauses Whisper stretches words over are found whole, nothing is split, nothing invented.
+    The one pause allowed to miss is "but who" (the aligner puts 0.17 s of words where the
+    level track has a 40 ms blip)."""
+    rd = _real_delivery()
+    clip = next(c for c in rd.load_clips() if c.name == "acoustic_corpus")
+    total = rd.PauseScore()
+    for v in rd.variants(clip):
+        m = analyze_delivery(v.samples, transcriber.transcribe(v.samples).words)
+        sc = rd.score_pauses(v, m.pauses)
+        if v.variant == "clean+white20dB":
+            assert not [p for p in m.pauses if p.start_s < 8.3 < p.end_s], m.pauses  # the um
+        total = total.add(sc)
+    assert total.truth == 42, total
+    assert total.found >= 38, total.misses
+    assert total.false == 0 and total.split == 0, total.misses

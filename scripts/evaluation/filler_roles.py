@@ -15,9 +15,9 @@ from mockmic.delivery.fillers import lexical_fillers
 from mockmic.results import Word
 
 SET_PATH = Path(__file__).resolve().parents[2] / "tests" / "data" / "fillers" / "fillers.jsonl"
-# A second set (split "fresh"), written by another helper after the rules, from the phrase list
-# alone (not the rules' word lists or the first set's sentences), and never tuned on: the honest
-# check of the first set's test figures.
+# A second set (split "fresh"), written by another helper after the rules, having read the
+# phrase and word lists of filler_words.py but not the rules in fillers.py (nor more than 5
+# sentences of the first set), and never tuned on: the honest check of the first set's figures.
 FRESH_PATH = SET_PATH.with_name("fresh.jsonl")
 
 

@@ -66,8 +66,16 @@ def _node(op: str, inputs: list[str], outputs: list[str], name: str, attributes:
     return _field(1, body + _field(3, name.encode()) + _field(4, op.encode()) + attributes)
 
 
-def _strings(msg, number: int) -> list[str]:
-    return [bytes(msg[a:b]).decode() for f, span, _, _ in _fields(msg) if f == number and span for a, b in [span]]
+def _node_fields(node) -> tuple[dict[int, list[str]], bytes]:
+    """A NodeProto's input (1), output (2), op_type (4) strings, and its attribute fields' bytes."""
+    strings: dict[int, list[str]] = {1: [], 2: [], 4: []}
+    attributes = []
+    for f, span, start, end in _fields(node):
+        if f in strings and span:
+            strings[f].append(bytes(node[span[0] : span[1]]).decode())
+        elif f == 5:
+            attributes.append(bytes(node[start:end]))
+    return strings, b"".join(attributes)
 
 
 def gather_before_dequantize(model: bytes, table: str = TABLE) -> bytes | None:
@@ -83,17 +91,16 @@ def gather_before_dequantize(model: bytes, table: str = TABLE) -> bytes | None:
     cast_attributes = b""
     for f, span, start, end in _fields(graph):
         if f == 1 and span:  # GraphProto.node
-            node = graph[span[0] : span[1]]
-            ins, outs, op = _strings(node, 1), _strings(node, 2), _strings(node, 4)
+            strings, attributes = _node_fields(graph[span[0] : span[1]])
+            ins, outs, op = strings[1], strings[2], strings[4]
             if op == ["Cast"] and outs == [table + "_f"] and cast is None:
-                cast = ins
-                cast_attributes = b"".join(bytes(node[s:e]) for g, _, s, e in _fields(node) if g == 5)
+                cast, cast_attributes = ins, attributes
                 continue
             if op == ["Mul"] and outs == [table] and mul is None:
                 mul = ins
                 continue
             if op == ["Gather"] and ins[:1] == [table] and gather is None:
-                gather = (ins, outs, b"".join(bytes(node[s:e]) for g, _, s, e in _fields(node) if g == 5))
+                gather = (ins, outs, attributes)
                 parts.append(None)  # the new nodes go where the lookup was
                 continue
         parts.append(graph[start:end])
@@ -107,5 +114,12 @@ def gather_before_dequantize(model: bytes, table: str = TABLE) -> bytes | None:
         _node("Cast", [out + "_q"], [out + "_f"], "mockmic_cast", cast_attributes),
         _node("Mul", [out + "_f", out + "_scale"], [out], "mockmic_dequantize"),
     ])
-    new_graph = b"".join(new if p is None else p for p in parts)
-    return b"".join(_field(7, new_graph) if f == 7 else mv[start:end] for f, _, start, end in _fields(mv))
+    graph_parts = [new if p is None else p for p in parts]
+    size = sum(len(p) for p in graph_parts)
+    pieces: list = []
+    for f, _, start, end in _fields(mv):
+        if f == 7:  # the new graph, as one length-delimited field; the big tensors are copied once
+            pieces += [_enc_varint(7 << 3 | 2), _enc_varint(size), *graph_parts]
+        else:
+            pieces.append(mv[start:end])
+    return b"".join(pieces)

@@ -27,7 +27,15 @@ class Lexicon:
     cues: dict[str, tuple[re.Pattern[str], ...]]
 
 
-def _compile(kind: str, patterns: list[str]) -> tuple[re.Pattern[str], ...]:
+class Patterns(tuple):
+    """A group's compiled patterns, plus ``any_of``: one alternation of them all, which finds a
+    match exactly where some pattern does (most sentences match none of a group: one search
+    tells so instead of one search per pattern)."""
+
+    any_of: re.Pattern[str] | None = None
+
+
+def _compile(kind: str, patterns: list[str]) -> Patterns:
     out = []
     for p in patterns:
         # Anchored patterns (^...$) keep their anchors; the rest get word boundaries.
@@ -36,7 +44,18 @@ def _compile(kind: str, patterns: list[str]) -> tuple[re.Pattern[str], ...]:
             out.append(re.compile(source))
         except re.error as e:
             raise ConfigError(f"Bad pattern {p!r} in {LEXICON_FILE} [{kind}]: {e}.") from e
-    return tuple(out)
+    group = Patterns(out)
+    try:
+        # The shared word boundaries once around the unanchored patterns (backtracking still
+        # tries every alternative before the end boundary fails, so the same texts match).
+        free = [p for p in patterns if not p.startswith("^")]
+        parts = [f"(?:{p})" for p in patterns if p.startswith("^")]
+        if free:
+            parts.append(r"(?<![\w'])(?:" + "|".join(f"(?:{p})" for p in free) + r")(?![\w'])")
+        group.any_of = re.compile("|".join(parts)) if parts else None
+    except re.error:  # e.g. the same group name in two patterns: search them one by one
+        group.any_of = None
+    return group
 
 
 @lru_cache(maxsize=1)
@@ -54,6 +73,9 @@ def load_lexicon() -> Lexicon:
 
 def find_all(patterns: tuple[re.Pattern[str], ...], text: str) -> list[tuple[int, int]]:
     """Character spans of every match of any pattern in ``text``, sorted, overlaps merged."""
+    any_of = getattr(patterns, "any_of", None)
+    if any_of is not None and any_of.search(text) is None:
+        return []
     spans = sorted((m.start(), m.end()) for p in patterns for m in p.finditer(text))
     merged: list[tuple[int, int]] = []
     for s, e in spans:

@@ -41,6 +41,10 @@ BOUNDARY_CUES = tuple(
         "they should", "he should", "she should", "nobody", "no one", "it wasn't",
     )
 )
+# The cues by their first word: a position is checked only against the cues that can start there.
+_CUES_BY_FIRST: dict[str, tuple[list[str], ...]] = {}
+for _c in BOUNDARY_CUES:
+    _CUES_BY_FIRST[_c[0]] = (*_CUES_BY_FIRST.get(_c[0], ()), _c)
 # Second choice, for runs with no cue: a subject pronoun opening a new clause ("... from the
 # backup | I stayed late ..."), unless the word before it joins the two ("and I", "said I", "to it").
 _SUBJECTS = frozenset({"i", "we", "they", "he", "she", "everything", "everyone", "nobody"})
@@ -167,7 +171,7 @@ def _split_run(words, a, b, fillers, long_words, min_words):
     words_only = [t for t, _ in toks]
 
     def cue_at(k: int) -> bool:
-        return any(words_only[k : k + len(c)] == c for c in BOUNDARY_CUES)
+        return any(words_only[k : k + len(c)] == c for c in _CUES_BY_FIRST.get(words_only[k], ()))
 
     middle = (a + b) / 2
     best = fallback = None

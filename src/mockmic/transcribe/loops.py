@@ -1,0 +1,61 @@
+"""Clips Whisper decoded into a loop ("ahh, ahh, ahh, ..."), found from their text alone.
+
+Given a long clip of many unrelated short utterances, tiny.en at temperature 0 sometimes repeats
+one word or phrase until it runs out of tokens and never writes the rest. Such a clip is found
+by its text: it compresses far better than speech does (gzip, as Whisper's own
+``compression_ratio_threshold``), one n-gram comes back again and again, or it has far more
+words per second than anyone speaks. Pure Python.
+
+>>> looks_looping("Ahh, ahh, ahh, ahh, ahh, ahh, ahh, ahh, ahh, ahh, ahh, ahh.", 20.0)
+True
+>>> looks_looping("I told my manager that it was my mistake and I rebuilt the calculation.", 5.0)
+False
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LoopOptions:
+    """When a clip's text is taken as a loop (each alone suffices).
+
+    ``max_compression_ratio``: gzip ratio of the text; Whisper's own fallback threshold is 2.4.
+    ``max_ngram_repeats``: the commonest ``ngram``-word sequence may come back this many times.
+    ``max_words_per_s``: words per second of clip (fast speech is about 4).
+    Texts under ``min_words`` words are never judged (short texts do not compress).
+    """
+
+    max_compression_ratio: float = 2.4
+    ngram: int = 3
+    max_ngram_repeats: int = 4
+    max_words_per_s: float = 6.0
+    min_words: int = 8
+
+
+def compression_ratio(text: str) -> float:
+    """Bytes of ``text`` over bytes of its zlib compression (Whisper's measure of repetition)."""
+    raw = text.encode("utf-8")
+    return len(raw) / max(1, len(zlib.compress(raw)))
+
+
+def _words(text: str) -> list[str]:
+    return re.sub(r"[^a-z0-9' ]+", " ", text.lower()).split()
+
+
+def looks_looping(text: str, clip_s: float, options: LoopOptions | None = None) -> bool:
+    """Whether the text Whisper wrote for a clip of ``clip_s`` seconds is a decoding loop."""
+    o = options or LoopOptions()
+    words = _words(text)
+    if len(words) < o.min_words:
+        return False
+    if compression_ratio(" ".join(words)) > o.max_compression_ratio:
+        return True
+    grams = Counter(tuple(words[i: i + o.ngram]) for i in range(len(words) - o.ngram + 1))
+    if grams and grams.most_common(1)[0][1] > o.max_ngram_repeats:
+        return True
+    return clip_s > 0 and len(words) / clip_s > o.max_words_per_s

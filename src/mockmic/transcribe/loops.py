@@ -1,10 +1,12 @@
-"""Clips Whisper decoded into a loop ("ahh, ahh, ahh, ..."), found from their text alone.
+"""Clips Whisper decoded badly: into a loop ("ahh, ahh, ahh, ..."), or skipping most of the speech.
 
 Given a long clip of many unrelated short utterances, tiny.en at temperature 0 sometimes repeats
 one word or phrase until it runs out of tokens and never writes the rest. Such a clip is found
 by its text: it compresses far better than speech does (gzip, as Whisper's own
 ``compression_ratio_threshold``), one n-gram comes back again and again, or it has far more
-words per second than anyone speaks. Pure Python.
+words per second than anyone speaks. A clip that skipped speech has far fewer words than its
+voiced seconds hold (on ../shared/eval/mfa joined, a 19 s clip of which 18 s voiced got 17 words,
+the first half of an utterance lost). Pure Python.
 
 >>> looks_looping("Ahh, ahh, ahh, ahh, ahh, ahh, ahh, ahh, ahh, ahh, ahh, ahh.", 20.0)
 True
@@ -27,6 +29,7 @@ class LoopOptions:
     ``max_compression_ratio``: gzip ratio of the text; Whisper's own fallback threshold is 2.4.
     ``max_ngram_repeats``: the commonest ``ngram``-word sequence may come back this many times.
     ``max_words_per_s``: words per second of clip (fast speech is about 4).
+    ``min_words_per_voiced_s``: speech read at 100 words a minute with no pause is 1.7.
     Texts under ``min_words`` words are never judged (short texts do not compress).
     """
 
@@ -35,6 +38,9 @@ class LoopOptions:
     max_ngram_repeats: int = 4
     max_words_per_s: float = 6.0
     min_words: int = 8
+    # Skipped speech: fewer than this many words per voiced second, over at least min_voiced_s.
+    min_words_per_voiced_s: float = 1.2
+    min_voiced_s: float = 6.0
 
 
 def compression_ratio(text: str) -> float:
@@ -59,3 +65,14 @@ def looks_looping(text: str, clip_s: float, options: LoopOptions | None = None) 
     if grams and grams.most_common(1)[0][1] > o.max_ngram_repeats:
         return True
     return clip_s > 0 and len(words) / clip_s > o.max_words_per_s
+
+
+def looks_sparse(text: str, voiced_s: float, options: LoopOptions | None = None) -> bool:
+    """Whether a clip with ``voiced_s`` seconds of sound got far fewer words than that holds."""
+    o = options or LoopOptions()
+    return voiced_s >= o.min_voiced_s and len(_words(text)) < o.min_words_per_voiced_s * voiced_s
+
+
+def needs_second_look(text: str, clip_s: float, voiced_s: float, options: LoopOptions | None = None) -> bool:
+    """A loop or skipped speech: the clip is worth decoding again in parts."""
+    return looks_looping(text, clip_s, options) or looks_sparse(text, voiced_s, options)

@@ -16,10 +16,10 @@ import numpy as np
 from .. import config
 from ..errors import ConfigError, ModelError
 from ..results import Transcript, Word
-from .chunks import energy_clips, split_at_deepest_pause
+from .chunks import energy_clips, silent_frames, split_at_deepest_pause, FRAME_S as CLIP_FRAME_S
 from .cleanup import drop_hallucinations, refine_word_times
 from .heard import silero_speech_prob, unheard_words
-from .loops import looks_looping
+from .loops import LoopOptions, needs_second_look
 from .models import resolve_model
 
 # Disfluent prompt: makes Whisper write the "um"s and "uh"s it otherwise drops (DESIGN.md).
@@ -65,6 +65,7 @@ class TranscribeOptions:
     # Batched mode: a clip decoded into a loop is decoded again in two parts at its longest
     # pause, at most this many times over (0: never).
     resplit_depth: int = 2
+    loops: LoopOptions = LoopOptions()
     # Words with no speech under them (.heard) leave the transcript for dropped_hallucinations.
     drop_unheard: bool = True
 
@@ -215,18 +216,19 @@ def _resplit_loops(tr: Transcriber, samples, clips, segments, language, prompt):
     sr = config.SAMPLE_RATE
     depth = tr.options.resplit_depth
     held: dict[int, list] = {}
+    voiced = _voiced_seconds(samples)
     starts = {int(a / sr * 100): (a, b) for a, b in clips}  # the pipeline's seek: 100 frames/s
     for seg in segments:
         clip = starts.get(int(seg.seek))
-        if depth and clip is not None and looks_looping(seg.text, (clip[1] - clip[0]) / sr):
+        if depth and clip is not None and needs_second_look(seg.text, (clip[1] - clip[0]) / sr, voiced(*clip), tr.options.loops):
             held.setdefault(clip, []).append(seg)
             continue
         yield seg
     for clip in sorted(held):
-        yield from _decode_in_parts(tr, samples, clip, held[clip], language, prompt, depth)
+        yield from _decode_in_parts(tr, samples, clip, held[clip], language, prompt, depth, voiced)
 
 
-def _decode_in_parts(tr: Transcriber, samples, clip, first_try, language, prompt, depth):
+def _decode_in_parts(tr: Transcriber, samples, clip, first_try, language, prompt, depth, voiced):
     """The segments of ``clip`` decoded in two parts (recursively while a part still loops)."""
     a, b = clip
     cut = split_at_deepest_pause(samples, a, b)
@@ -242,10 +244,17 @@ def _decode_in_parts(tr: Transcriber, samples, clip, first_try, language, prompt
         by_part[starts.get(int(seg.seek), parts[0])].append(seg)
     for part, part_segs in by_part.items():
         text = " ".join(s.text for s in part_segs)
-        if depth > 1 and looks_looping(text, (part[1] - part[0]) / sr):
-            yield from _decode_in_parts(tr, samples, part, part_segs, language, prompt, depth - 1)
+        if depth > 1 and needs_second_look(text, (part[1] - part[0]) / sr, voiced(*part), tr.options.loops):
+            yield from _decode_in_parts(tr, samples, part, part_segs, language, prompt, depth - 1, voiced)
         else:
             yield from part_segs
+
+
+def _voiced_seconds(samples: np.ndarray):
+    """A function: seconds of non-silent 30 ms frames in the sample range ``[a, b)``."""
+    silent = silent_frames(samples)
+    hop = int(CLIP_FRAME_S * config.SAMPLE_RATE)
+    return lambda a, b: float((~silent[a // hop: b // hop]).sum()) * CLIP_FRAME_S
 
 
 def _without_unheard(samples: np.ndarray, words: list[Word]) -> tuple[list[Word], list[str]]:

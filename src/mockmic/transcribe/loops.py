@@ -41,6 +41,8 @@ class LoopOptions:
     # Skipped speech: fewer than this many words per voiced second, over at least min_voiced_s.
     min_words_per_voiced_s: float = 1.2
     min_voiced_s: float = 6.0
+    # Parts decoded for skipped speech replace the clip only with this many times its words.
+    min_gain: float = 1.5
 
 
 def compression_ratio(text: str) -> float:

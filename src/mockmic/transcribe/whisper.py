@@ -19,7 +19,7 @@ from ..results import Transcript, Word
 from .chunks import energy_clips, silent_frames, split_at_deepest_pause, FRAME_S as CLIP_FRAME_S
 from .cleanup import drop_hallucinations, refine_word_times
 from .heard import silero_speech_prob, unheard_words
-from .loops import LoopOptions, needs_second_look
+from .loops import LoopOptions, looks_looping, needs_second_look
 from .models import resolve_model
 
 # Disfluent prompt: makes Whisper write the "um"s and "uh"s it otherwise drops (DESIGN.md).
@@ -228,13 +228,17 @@ def _resplit_loops(tr: Transcriber, samples, clips, segments, language, prompt):
         yield from _decode_in_parts(tr, samples, clip, held[clip], language, prompt, depth, voiced)
 
 
-def _decode_in_parts(tr: Transcriber, samples, clip, first_try, language, prompt, depth, voiced):
-    """The segments of ``clip`` decoded in two parts (recursively while a part still loops)."""
+def _decode_in_parts(tr: Transcriber, samples, clip, first_try, language, prompt, depth, voiced) -> list:
+    """The segments of ``clip`` decoded in two parts (recursively while a part is still wrong).
+
+    A clip taken for skipped speech (not a loop) keeps its first decoding unless the parts
+    have ``LoopOptions.min_gain`` times its words: a clip of few words over noise otherwise
+    gains a word invented over the noise alone ("Yeah." after mfa_um).
+    """
     a, b = clip
     cut = split_at_deepest_pause(samples, a, b)
     if depth <= 0 or cut is None:
-        yield from first_try
-        return
+        return list(first_try)
     sr = config.SAMPLE_RATE
     parts = [(a, cut), (cut, b)]
     segs, _ = tr._decode_clips(samples, parts, language, prompt)
@@ -242,12 +246,23 @@ def _decode_in_parts(tr: Transcriber, samples, clip, first_try, language, prompt
     starts = {int(p[0] / sr * 100): p for p in parts}
     for seg in segs:
         by_part[starts.get(int(seg.seek), parts[0])].append(seg)
+    out = []
     for part, part_segs in by_part.items():
         text = " ".join(s.text for s in part_segs)
         if depth > 1 and needs_second_look(text, (part[1] - part[0]) / sr, voiced(*part), tr.options.loops):
-            yield from _decode_in_parts(tr, samples, part, part_segs, language, prompt, depth - 1, voiced)
+            out += _decode_in_parts(tr, samples, part, part_segs, language, prompt, depth - 1, voiced)
         else:
-            yield from part_segs
+            out += part_segs
+    first_text = " ".join(s.text for s in first_try)
+    if not looks_looping(first_text, (b - a) / sr, tr.options.loops):
+        gained = _n_words(" ".join(s.text for s in out)) >= tr.options.loops.min_gain * _n_words(first_text)
+        if not gained:
+            return list(first_try)
+    return out
+
+
+def _n_words(text: str) -> int:
+    return len(text.split())
 
 
 def _voiced_seconds(samples: np.ndarray):

@@ -132,3 +132,17 @@ def test_words_tacked_on_over_trailing_silence_are_dropped():
     kept, dropped = drop_hallucinations(samples, [seg])
     assert [w.text for w in kept[0]] == ["I", "fixed"]
     assert dropped == ["we did"]
+
+
+def test_zero_length_word_over_speech_at_a_segment_end_is_kept():
+    # Whisper gives the last words of a clip no length; the audio about them is still speech.
+    rng = np.random.default_rng(3)
+    samples = np.concatenate([(0.2 * rng.standard_normal(SR * 2)).astype(np.float32), silence(1.0),
+                              (0.05 * rng.standard_normal(int(SR * 0.3))).astype(np.float32), silence(1.0)])
+    seg = [Word("I", 0.1, 0.3, 0.9), Word("fixed", 0.3, 1.9, 0.9), Word("word", 3.1, 3.1, 0.9)]
+    kept, dropped = drop_hallucinations(samples, [seg])
+    assert [w.text for w in kept[0]] == ["I", "fixed", "word"] and dropped == []
+    # The same word with no speech about it still goes.
+    seg[-1] = Word("word", 3.8, 3.8, 0.9)
+    kept, dropped = drop_hallucinations(samples, [seg])
+    assert [w.text for w in kept[0]] == ["I", "fixed"] and dropped == ["word"]

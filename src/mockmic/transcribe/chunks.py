@@ -91,3 +91,34 @@ def energy_clips(
 def _all_silent(silent: np.ndarray, a: int, b: int, hop: int) -> bool:
     seg = silent[a // hop: max(a // hop + 1, b // hop)]
     return bool(seg.size) and bool(seg.all())
+
+
+def split_at_deepest_pause(
+    samples: np.ndarray, start: int, end: int, *, min_part_s: float = 2.0, rel_level: float = 0.06
+) -> int | None:
+    """Where to cut the clip ``[start, end)`` in two: the middle of its longest pause.
+
+    Both parts keep at least ``min_part_s``; with no silent frame there, the quietest frame.
+    None when the clip is too short to split. Levels are judged against the whole signal's.
+    """
+    hop = int(FRAME_S * SAMPLE_RATE)
+    min_n = int(min_part_s * SAMPLE_RATE)
+    lo, hi = (start + min_n) // hop, (end - min_n) // hop
+    if hi <= lo:
+        return None
+    silent = silent_frames(samples, rel_level=rel_level)[lo:hi]
+    if silent.any():
+        best, best_len, i = lo, 0, 0
+        while i < silent.size:
+            if silent[i]:
+                j = i
+                while j < silent.size and silent[j]:
+                    j += 1
+                if j - i > best_len:
+                    best, best_len = lo + (i + j) // 2, j - i
+                i = j
+            else:
+                i += 1
+        return best * hop
+    rms = frame_rms(samples, hop)[lo:hi]
+    return (lo + int(np.argmin(rms))) * hop

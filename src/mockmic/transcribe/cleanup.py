@@ -58,12 +58,26 @@ def drop_hallucinations(
             continue
         # Words tacked on after the speech ended (the prompt echoed over trailing silence).
         end = len(seg)
-        while end > 1 and _rms(samples, seg[end - 1].start_s, seg[end - 1].end_s) < floor:
+        while end > 1 and _rms(samples, *_probe(seg[end - 1])) < floor:
             end -= 1
         if end < len(seg):
             dropped.append(" ".join(w.text for w in seg[end:]))
         kept.append(seg[:end])
     return kept, dropped
+
+
+MIN_PROBE_S = 0.4
+
+
+def _probe(w: Word) -> tuple[float, float]:
+    """A word's span widened to at least MIN_PROBE_S about its middle.
+
+    At a clip's end Whisper gives real words no length at all (../shared/eval/mfa mfa_words:
+    the last five "Word." at 4.86-4.86 s ... 6.18-6.18 s); judged on no audio, their level is 0
+    and spoken words were dropped as if written over silence.
+    """
+    pad = max(0.0, (MIN_PROBE_S - (w.end_s - w.start_s)) / 2)
+    return max(0.0, w.start_s - pad), w.end_s + pad
 
 
 FRAME_S = 0.01  # 10 ms frames for word-edge refinement

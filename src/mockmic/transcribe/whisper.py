@@ -16,9 +16,10 @@ import numpy as np
 from .. import config
 from ..errors import ConfigError, ModelError
 from ..results import Transcript, Word
-from .chunks import energy_clips
+from .chunks import energy_clips, silent_frames, split_at_deepest_pause, FRAME_S as CLIP_FRAME_S
 from .cleanup import drop_hallucinations, refine_word_times
 from .heard import silero_speech_prob, unheard_words
+from .loops import LoopOptions, looks_looping, needs_second_look
 from .models import resolve_model
 
 # Disfluent prompt: makes Whisper write the "um"s and "uh"s it otherwise drops (DESIGN.md).
@@ -61,6 +62,10 @@ class TranscribeOptions:
     batch_size: int = 8
     max_clip_s: float = 28.0
     temperature: float = 0.0
+    # Batched mode: a clip decoded into a loop is decoded again in two parts at its longest
+    # pause, at most this many times over (0: never).
+    resplit_depth: int = 2
+    loops: LoopOptions = LoopOptions()
     # Words with no speech under them (.heard) leave the transcript for dropped_hallucinations.
     drop_unheard: bool = True
 
@@ -140,6 +145,7 @@ class Transcriber:
                 vad_filter=False,
             )
         kept: list[list[Word]] = []
+        done_s = 0.0
         for seg in segments:
             words = [
                 Word(w.word.strip(), float(w.start), float(w.end), float(w.probability))
@@ -148,8 +154,10 @@ class Transcriber:
             ]
             if words:
                 kept.append(words)
+            done_s = max(done_s, min(float(seg.end), total_s))
             if on_progress is not None:
-                on_progress(min(float(seg.end), total_s), total_s)
+                on_progress(done_s, total_s)
+        kept.sort(key=lambda seg: seg[0].start_s)  # parts of re-decoded clips come last
         if on_progress is not None:
             on_progress(total_s, total_s)
         kept, dropped = drop_hallucinations(samples, kept, rel_level=opts.hallucination_rel_level)
@@ -168,7 +176,11 @@ class Transcriber:
         )
 
     def _batched_segments(self, samples: np.ndarray, language: str | None, prompt: str | None):
-        """faster-whisper's batched pipeline over mockmic's own clips (cut at pauses)."""
+        """faster-whisper's batched pipeline over mockmic's own clips (cut at pauses).
+
+        A clip whose text is a decoding loop (:mod:`.loops`) is decoded again in two parts,
+        cut at its longest pause, up to ``resplit_depth`` times; only those clips cost more.
+        """
         opts = self.options
         if self._batched is None:
             from faster_whisper import BatchedInferencePipeline
@@ -177,6 +189,12 @@ class Transcriber:
         clips = energy_clips(samples, max_clip_s=opts.max_clip_s)
         if not clips:
             return [], None
+        segments, info = self._decode_clips(samples, clips, language, prompt)
+        return _resplit_loops(self, samples, clips, segments, language, prompt), info
+
+    def _decode_clips(self, samples: np.ndarray, clips: list[tuple[int, int]], language: str | None,
+                      prompt: str | None):
+        opts = self.options
         sr = config.SAMPLE_RATE
         # clip_timestamps are in seconds here: the pipeline multiplies them by the sample rate.
         return self._batched.transcribe(
@@ -191,6 +209,67 @@ class Transcriber:
             batch_size=opts.batch_size,
             vad_filter=False,
         )
+
+
+def _resplit_loops(tr: Transcriber, samples, clips, segments, language, prompt):
+    """Yield ``segments``, but those of looping clips replaced by their parts' (in time order)."""
+    sr = config.SAMPLE_RATE
+    depth = tr.options.resplit_depth
+    held: dict[int, list] = {}
+    voiced = _voiced_seconds(samples)
+    starts = {int(a / sr * 100): (a, b) for a, b in clips}  # the pipeline's seek: 100 frames/s
+    for seg in segments:
+        clip = starts.get(int(seg.seek))
+        if depth and clip is not None and needs_second_look(seg.text, (clip[1] - clip[0]) / sr, voiced(*clip), tr.options.loops):
+            held.setdefault(clip, []).append(seg)
+            continue
+        yield seg
+    for clip in sorted(held):
+        yield from _decode_in_parts(tr, samples, clip, held[clip], language, prompt, depth, voiced)
+
+
+def _decode_in_parts(tr: Transcriber, samples, clip, first_try, language, prompt, depth, voiced) -> list:
+    """The segments of ``clip`` decoded in two parts (recursively while a part is still wrong).
+
+    A clip taken for skipped speech (not a loop) keeps its first decoding unless the parts
+    have ``LoopOptions.min_gain`` times its words: a clip of few words over noise otherwise
+    gains a word invented over the noise alone ("Yeah." after mfa_um).
+    """
+    a, b = clip
+    cut = split_at_deepest_pause(samples, a, b)
+    if depth <= 0 or cut is None:
+        return list(first_try)
+    sr = config.SAMPLE_RATE
+    parts = [(a, cut), (cut, b)]
+    segs, _ = tr._decode_clips(samples, parts, language, prompt)
+    by_part: dict[tuple[int, int], list] = {p: [] for p in parts}
+    starts = {int(p[0] / sr * 100): p for p in parts}
+    for seg in segs:
+        by_part[starts.get(int(seg.seek), parts[0])].append(seg)
+    out = []
+    for part, part_segs in by_part.items():
+        text = " ".join(s.text for s in part_segs)
+        if depth > 1 and needs_second_look(text, (part[1] - part[0]) / sr, voiced(*part), tr.options.loops):
+            out += _decode_in_parts(tr, samples, part, part_segs, language, prompt, depth - 1, voiced)
+        else:
+            out += part_segs
+    first_text = " ".join(s.text for s in first_try)
+    if not looks_looping(first_text, (b - a) / sr, tr.options.loops):
+        gained = _n_words(" ".join(s.text for s in out)) >= tr.options.loops.min_gain * _n_words(first_text)
+        if not gained:
+            return list(first_try)
+    return out
+
+
+def _n_words(text: str) -> int:
+    return len(text.split())
+
+
+def _voiced_seconds(samples: np.ndarray):
+    """A function: seconds of non-silent 30 ms frames in the sample range ``[a, b)``."""
+    silent = silent_frames(samples)
+    hop = int(CLIP_FRAME_S * config.SAMPLE_RATE)
+    return lambda a, b: float((~silent[a // hop: b // hop]).sum()) * CLIP_FRAME_S
 
 
 def _without_unheard(samples: np.ndarray, words: list[Word]) -> tuple[list[Word], list[str]]:

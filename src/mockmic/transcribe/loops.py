@@ -1,0 +1,80 @@
+"""Clips Whisper decoded badly: into a loop ("ahh, ahh, ahh, ..."), or skipping most of the speech.
+
+Given a long clip of many unrelated short utterances, tiny.en at temperature 0 sometimes repeats
+one word or phrase until it runs out of tokens and never writes the rest. Such a clip is found
+by its text: it compresses far better than speech does (gzip, as Whisper's own
+``compression_ratio_threshold``), one n-gram comes back again and again, or it has far more
+words per second than anyone speaks. A clip that skipped speech has far fewer words than its
+voiced seconds hold (on ../shared/eval/mfa joined, a 19 s clip of which 18 s voiced got 17 words,
+the first half of an utterance lost). Pure Python.
+
+>>> looks_looping("Ahh, ahh, ahh, ahh, ahh, ahh, ahh, ahh, ahh, ahh, ahh, ahh.", 20.0)
+True
+>>> looks_looping("I told my manager that it was my mistake and I rebuilt the calculation.", 5.0)
+False
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LoopOptions:
+    """When a clip's text is taken as a loop (each alone suffices).
+
+    ``max_compression_ratio``: gzip ratio of the text; Whisper's own fallback threshold is 2.4.
+    ``max_ngram_repeats``: the commonest ``ngram``-word sequence may come back this many times.
+    ``max_words_per_s``: words per second of clip (fast speech is about 4).
+    ``min_words_per_voiced_s``: speech read at 100 words a minute with no pause is 1.7.
+    Texts under ``min_words`` words are never judged (short texts do not compress).
+    """
+
+    max_compression_ratio: float = 2.4
+    ngram: int = 3
+    max_ngram_repeats: int = 4
+    max_words_per_s: float = 6.0
+    min_words: int = 8
+    # Skipped speech: fewer than this many words per voiced second, over at least min_voiced_s.
+    min_words_per_voiced_s: float = 1.2
+    min_voiced_s: float = 6.0
+    # Parts decoded for skipped speech replace the clip only with this many times its words.
+    min_gain: float = 1.5
+
+
+def compression_ratio(text: str) -> float:
+    """Bytes of ``text`` over bytes of its zlib compression (Whisper's measure of repetition)."""
+    raw = text.encode("utf-8")
+    return len(raw) / max(1, len(zlib.compress(raw)))
+
+
+def _words(text: str) -> list[str]:
+    return re.sub(r"[^a-z0-9' ]+", " ", text.lower()).split()
+
+
+def looks_looping(text: str, clip_s: float, options: LoopOptions | None = None) -> bool:
+    """Whether the text Whisper wrote for a clip of ``clip_s`` seconds is a decoding loop."""
+    o = options or LoopOptions()
+    words = _words(text)
+    if len(words) < o.min_words:
+        return False
+    if compression_ratio(" ".join(words)) > o.max_compression_ratio:
+        return True
+    grams = Counter(tuple(words[i: i + o.ngram]) for i in range(len(words) - o.ngram + 1))
+    if grams and grams.most_common(1)[0][1] > o.max_ngram_repeats:
+        return True
+    return clip_s > 0 and len(words) / clip_s > o.max_words_per_s
+
+
+def looks_sparse(text: str, voiced_s: float, options: LoopOptions | None = None) -> bool:
+    """Whether a clip with ``voiced_s`` seconds of sound got far fewer words than that holds."""
+    o = options or LoopOptions()
+    return voiced_s >= o.min_voiced_s and len(_words(text)) < o.min_words_per_voiced_s * voiced_s
+
+
+def needs_second_look(text: str, clip_s: float, voiced_s: float, options: LoopOptions | None = None) -> bool:
+    """A loop or skipped speech: the clip is worth decoding again in parts."""
+    return looks_looping(text, clip_s, options) or looks_sparse(text, voiced_s, options)

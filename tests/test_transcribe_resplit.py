@@ -1,0 +1,64 @@
+"""Clips the batched decoder got wrong (a loop, or speech skipped) are decoded again in parts;
+words at a clip's end are kept. On the real clips of ../shared/eval/mfa."""
+
+from __future__ import annotations
+
+import jiwer
+import numpy as np
+
+from conftest import SR, normalise_text, silence
+from mockmic.transcribe import TranscribeOptions, Transcriber
+from mockmic.transcribe.chunks import split_at_deepest_pause
+from mockmic.transcribe.loops import looks_looping, looks_sparse, needs_second_look
+from test_transcribe_batched import _audio, _clips
+
+
+def test_a_looping_text_is_found_and_speech_is_not():
+    # Text tiny.en wrote for a 24 s clip of the mfa clips joined (cut short here).
+    loop = ("Line. A liner. A liner. Montreal for stilliner. I hardly know her. Montreal for stilliner. "
+            "Montreal for stilliner. Montreal for stilliner. Montreal for stilliner.")
+    assert looks_looping(loop, 24.0)
+    speech = _clips()["cold_corpus"]["reference"]
+    assert not looks_looping(speech, 26.0)
+    assert not needs_second_look(speech, 26.0, voiced_s=25.0)
+    # 17 words for 18 s of voiced audio: speech was skipped.
+    skipped = "He began a confused complaint against the wizard, who had vanished behind the curtain on the left."
+    assert looks_sparse(skipped, voiced_s=18.3)
+    assert not looks_sparse(skipped, voiced_s=5.0)
+
+
+def test_split_falls_in_the_longest_pause():
+    rng = np.random.default_rng(0)
+    burst = lambda s: (0.2 * rng.standard_normal(int(s * SR))).astype(np.float32)  # noqa: E731
+    sig = np.concatenate([burst(4), silence(0.4), burst(4), silence(1.2), burst(4)])
+    cut = split_at_deepest_pause(sig, 0, sig.size)
+    assert 8.4 < cut / SR < 9.6  # inside the 1.2 s pause, not the 0.4 s one
+    assert split_at_deepest_pause(sig, 0, 3 * SR) is None  # too short for two parts of 2 s
+
+
+def _joined(names: list[str]) -> tuple[np.ndarray, str]:
+    parts = [x for n in names for x in (_audio(n), silence(0.5))]
+    return np.concatenate(parts), " ".join(normalise_text(_clips()[n]["reference"]) for n in names)
+
+
+def test_clip_that_skipped_speech_is_decoded_again_and_its_wer_drops(transcriber):
+    # Two real clips joined: in one 19 s clip tiny.en wrote the first utterance and skipped the
+    # first half of cold_corpus ("uh so this is the sick corpus ...").
+    signal, ref = _joined(["61-70968-0000", "cold_corpus"])
+    once = Transcriber(None, TranscribeOptions(resplit_depth=0)).transcribe(signal)
+    again = transcriber.transcribe(signal)
+    wer_once = jiwer.wer(ref, normalise_text(once.text))
+    wer_again = jiwer.wer(ref, normalise_text(again.text))
+    assert wer_again < 0.6 * wer_once, (wer_once, wer_again)
+    assert "i have a cold" in normalise_text(again.text)
+    starts = [w.start_s for w in again.words]
+    assert starts == sorted(starts)  # the re-decoded parts are back in time order
+
+
+def test_words_at_a_clip_end_are_kept(transcriber):
+    # mfa_words ends "here's some more word word word word word"; Whisper gives those last
+    # words no length, and they were dropped as if written over silence.
+    t = transcriber.transcribe(_audio("mfa_words"))
+    words = normalise_text(t.text).split()
+    tail = words[words.index("here's"):]
+    assert tail.count("word") >= 4, (t.text, t.dropped_hallucinations)

@@ -27,7 +27,7 @@ def dev(answers):
 def test_set_is_big_and_varied_enough(answers):
     assert len(answers) >= 250
     assert len({a.id for a in answers}) == len(answers)
-    assert {a.source for a in answers} == {"tune", "heldout", "corpus_a", "corpus_b", "seed"}
+    assert {a.source for a in answers} == {"tune", "heldout", "corpus_a", "corpus_b", "corpus_c", "seed"}
     assert sum(not a.punctuation for a in answers) >= 30
     for split in ("train", "dev", "test"):
         part = [a for a in answers if a.split == split]

@@ -47,7 +47,7 @@ def test_the_split_is_the_fixed_rule():
         d = int(hashlib.sha256(i.encode()).hexdigest(), 16) % 10
         assert split_of(i) == ("train" if d < 6 else "dev" if d < 8 else "test")
     sizes = {s: sum(a.split == s for a in load_all()) for s in ("train", "dev", "test")}
-    assert sizes == {"train": 183, "dev": 65, "test": 68}
+    assert sizes == {"train": 270, "dev": 92, "test": 87}
 
 
 @pytest.fixture(scope="module")

@@ -115,3 +115,46 @@ def test_a_content_pitfall_costs_more_than_any_delivery_issue():
     capped = combine_scores(delivery=100, structure=80, accountability=80, pitfalls=list(PITFALL_COST))
     assert base - capped.overall == 30
     assert combine_scores(delivery=None, structure=10, accountability=10, pitfalls=["denying_mistakes"]).overall == 0
+
+
+def _smoothing(lam, floor):
+    from mockmic.content.features import LABELS
+    from mockmic.content.learned import JudgeWeights
+
+    n = len(LABELS)
+    # Stories run S -> T -> A -> R: staying, moving on or skipping a part is likely, going back rare.
+    trans = np.full((n, n), 0.02)
+    for i in range(n - 1):
+        trans[i, i] = trans[i, i + 1] = 0.45
+        if i + 2 < n - 1:
+            trans[i, i + 2] = 0.3
+    trans /= trans.sum(axis=1, keepdims=True)
+    start = np.array([0.7, 0.1, 0.1, 0.05, 0.05])
+    return JudgeWeights(*([None] * 11), np.log(trans), np.log(start), np.log(np.full(n, 1 / n)), lam, floor)
+
+
+def test_star_decode_follows_story_order_and_pins_named_parts():
+    from mockmic.content.features import LABELS
+    from mockmic.content.learned import decode_star
+
+    # Situation, then an Action sentence the classifier narrowly calls Result, then Action again.
+    p = np.array([[.8, .05, .1, .04, .01], [.05, .02, .44, .48, .01], [.05, .02, .8, .12, .01], [.05, .02, .3, .62, .01]])
+    names = lambda path: [LABELS[k] for k in path]  # noqa: E731
+    assert names(decode_star(_smoothing(0.0, 1.01), p)) == ["situation", "result", "action", "result"]
+    assert names(decode_star(_smoothing(1.0, 1.01), p)) == ["situation", "action", "action", "result"]
+    # A sentence that names its part keeps it, and the sequence is decoded around it.
+    pinned = decode_star(_smoothing(1.0, 1.01), p, [None, LABELS.index("task"), None, None])
+    assert names(pinned) == ["situation", "task", "action", "result"]
+
+
+def test_star_decode_gives_a_missing_part_its_likeliest_sentence():
+    from mockmic.content.features import LABELS
+    from mockmic.content.learned import decode_star
+
+    p = np.array([[.7, .2, .05, .04, .01], [.55, .3, .1, .04, .01], [.05, .02, .8, .12, .01], [.05, .02, .2, .72, .01]])
+    without = [LABELS[k] for k in decode_star(_smoothing(1.0, 1.01), p)]
+    assert "task" not in without
+    with_floor = [LABELS[k] for k in decode_star(_smoothing(1.0, 0.3), p)]
+    assert with_floor == ["situation", "task", "action", "result"]
+    # Below the floor nothing changes; and a part's only sentence is never taken from it.
+    assert [LABELS[k] for k in decode_star(_smoothing(1.0, 0.31), p)] == without

@@ -27,7 +27,7 @@ def dev(answers):
 def test_set_is_big_and_varied_enough(answers):
     assert len(answers) >= 250
     assert len({a.id for a in answers}) == len(answers)
-    assert {a.source for a in answers} == {"tune", "heldout", "corpus_a", "corpus_b", "seed"}
+    assert {a.source for a in answers} == {"tune", "heldout", "corpus_a", "corpus_b", "corpus_c", "seed"}
     assert sum(not a.punctuation for a in answers) >= 30
     for split in ("train", "dev", "test"):
         part = [a for a in answers if a.split == split]
@@ -47,7 +47,7 @@ def test_the_split_is_the_fixed_rule():
         d = int(hashlib.sha256(i.encode()).hexdigest(), 16) % 10
         assert split_of(i) == ("train" if d < 6 else "dev" if d < 8 else "test")
     sizes = {s: sum(a.split == s for a in load_all()) for s in ("train", "dev", "test")}
-    assert sizes == {"train": 183, "dev": 65, "test": 68}
+    assert sizes == {"train": 270, "dev": 92, "test": 87}
 
 
 @pytest.fixture(scope="module")

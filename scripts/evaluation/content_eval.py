@@ -36,13 +36,13 @@ class Answer:
     punctuation: bool
     sentences: tuple[tuple[str, str], ...]  # (label, text)
     split: str = "tune"  # train, dev or test (split_of), "seed" before the split
-    source: str = ""  # the file it came from: tune, heldout, corpus_a, corpus_b, seed
+    source: str = ""  # the file it came from: tune, heldout, corpus_a, corpus_b, corpus_c, seed
     question: str | None = None  # the question's text, from the bank, when the answer names one
 
 
 # The one fixed split rule (tests/data/content_set/README.md): sha256 of the answer's id, mod 10.
 TRAIN_DIGITS, DEV_DIGITS, TEST_DIGITS = range(0, 6), range(6, 8), range(8, 10)
-SET_FILES = ("tune", "heldout", "corpus_a", "corpus_b")
+SET_FILES = ("tune", "heldout", "corpus_a", "corpus_b", "corpus_c")
 
 
 def split_of(answer_id: str) -> str:

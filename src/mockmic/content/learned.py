@@ -60,6 +60,13 @@ class JudgeWeights:
     pit_threshold: np.ndarray  # (kinds,)
     star_mode: int  # index into MODES (union means learned for STAR)
     pitfall_mode: np.ndarray  # (kinds,) index into MODES
+    # STAR sequence smoothing (:func:`decode_star`): log transition, first and last label
+    # probabilities counted on train, their weight and the presence floor, chosen on dev.
+    star_log_trans: np.ndarray  # (labels, labels)
+    star_log_start: np.ndarray  # (labels,)
+    star_log_end: np.ndarray  # (labels,)
+    star_lam: float
+    star_presence: float
 
 
 def save_weights(path, w: JudgeWeights) -> None:
@@ -70,7 +77,8 @@ def save_weights(path, w: JudgeWeights) -> None:
 def load_weights() -> JudgeWeights:
     data = resources.files("mockmic.content").joinpath("model/judge.npz").read_bytes()
     z = np.load(BytesIO(data))
-    return JudgeWeights(**{k: (int(z[k]) if k == "star_mode" else z[k]) for k in JudgeWeights.__dataclass_fields__})
+    conv = {"star_mode": int, "star_lam": float, "star_presence": float}
+    return JudgeWeights(**{k: conv.get(k, np.asarray)(z[k]) for k in JudgeWeights.__dataclass_fields__})
 
 
 def load_judge() -> None:
@@ -107,6 +115,50 @@ def pitfall_probs(w: JudgeWeights, xa: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
+def decode_star(w: JudgeWeights, prob: np.ndarray, fixed: Sequence[int | None] = ()) -> list[int]:
+    """Label indices for an answer's sentences from their STAR probabilities, as one sequence.
+
+    A Viterbi decode of ``log prob`` plus ``star_lam`` times the log transition probabilities
+    counted on train (STAR runs mostly S -> T -> A -> R; out of order is possible, only less
+    likely). ``fixed[i]`` (a label index) pins sentence ``i``, so its neighbours follow it. Then
+    a part the path leaves out is given to the sentence most likely to tell it, when that
+    probability reaches ``star_presence`` and that sentence is not the only one of its own part.
+
+    >>> w = load_weights()
+    >>> p = np.array([[.9, .02, .05, .02, .01], [.1, .05, .45, .39, .01], [.05, .02, .2, .72, .01]])
+    >>> [LABELS[k] for k in decode_star(w, p)]
+    ['situation', 'action', 'result']
+    """
+    n = prob.shape[0]
+    if n == 0:
+        return []
+    fixed = list(fixed) + [None] * (n - len(fixed))
+    em = np.log(np.maximum(prob, 1e-12))
+    for i, k in enumerate(fixed):
+        if k is not None:
+            em[i] = np.where(np.arange(len(LABELS)) == k, 0.0, -1e9)
+    lam = w.star_lam
+    score = em[0] + lam * w.star_log_start
+    back = []
+    for i in range(1, n):
+        cand = score[:, None] + lam * w.star_log_trans
+        back.append(cand.argmax(axis=0))
+        score = cand.max(axis=0) + em[i]
+    k = int(np.argmax(score + lam * w.star_log_end))
+    path = [k]
+    for b in reversed(back):
+        k = int(b[k])
+        path.append(k)
+    path.reverse()
+    for part in range(len(LABELS) - 1):  # every STAR part; "none" needs no rescue
+        if part in path:
+            continue
+        i = int(np.argmax(prob[:, part]))
+        if prob[i, part] >= w.star_presence and fixed[i] is None and path.count(path[i]) > 1:
+            path[i] = part
+    return path
+
+
 def apply_judge(stage, words: Sequence[Word], judge: str, *, min_words: int = 20) -> tuple[list[str | None], list[Pitfall]]:
     """STAR labels and pitfalls by the learned (or combined) judge, starting from the rules' stage.
 
@@ -117,10 +169,9 @@ def apply_judge(stage, words: Sequence[Word], judge: str, *, min_words: int = 20
     emb, xs, xa = stage_features(stage, words)
     labels: list[str | None] = list(stage.labels)
     if judge == "learned" or MODES[w.star_mode] != "rules":
-        pred = star_probs(w, xs).argmax(axis=1)
+        named = [named_part(text) for text in stage.texts] if judge == "combined" else [None] * len(stage.texts)
+        pred = decode_star(w, star_probs(w, xs), [None if n is None else LABELS.index(n) for n in named])
         labels = [None if LABELS[k] == "none" else LABELS[k] for k in pred]
-        if judge == "combined":
-            labels = [named_part(text) or label for text, label in zip(stage.texts, labels)]
     prob = pitfall_probs(w, xa)
     rules = {p.kind: p for p in stage.pitfalls}
     out: list[Pitfall] = []

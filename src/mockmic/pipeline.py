@@ -39,7 +39,7 @@ def _no_progress(stage: str, done: float, total: float | None) -> None:
 _ANALYSIS_MODULES = (
     "scipy.signal", "scipy.ndimage", "librosa", "librosa.feature.spectral", "librosa.core.pitch",
     "librosa.sequence", "mockmic.delivery", "mockmic.delivery.prosody", "mockmic.delivery.fillers",
-    "mockmic.delivery.pauses", "mockmic.content",
+    "mockmic.delivery.pauses", "mockmic.delivery.pyin", "mockmic.content",
 )
 _warmed = False
 

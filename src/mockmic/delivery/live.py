@@ -40,6 +40,7 @@ class LiveAcoustics:
         self._closed = False
         self._cancelled = False
         self.error: BaseException | None = None
+        self._result: Acoustics | None = None
         self._thread = threading.Thread(target=self._run, name="mockmic-live-acoustics", daemon=True)
         self._thread.start()
 
@@ -56,13 +57,20 @@ class LiveAcoustics:
         self._cancelled = True
         self._wake.set()
 
-    def finish(self) -> Acoustics | None:
-        """The whole recording's acoustics, or None when the live computation failed."""
+    def close(self) -> None:
+        """The recording has ended: the worker computes what is left (call :meth:`finish` for it)."""
         self._closed = True
         self._wake.set()
+
+    def finish(self) -> Acoustics | None:
+        """The whole recording's acoustics, or None when the live computation failed."""
+        self.close()
         self._thread.join()
         if self.error is not None or self._cancelled:
             return None
+        return self._result
+
+    def _final(self) -> Acoustics:
         opts = self.options
         return compute_acoustics(
             self._signal[:self._n], self.sample_rate, below_peak_db=opts.silence_below_peak_db,
@@ -80,6 +88,7 @@ class LiveAcoustics:
                 self._take_incoming(final=closed)
                 self._compute_ready()
                 if closed:
+                    self._result = self._final()
                     return
         except Exception as e:  # the recording goes on; finish() then says None
             self.error = e

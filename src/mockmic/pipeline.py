@@ -68,8 +68,8 @@ def warm_imports() -> None:
             from .content.learned import load_judge
             from .content.lexicon import load_lexicon
 
-            load_lexicon()
             load_judge()
+            load_lexicon()
         except Exception:  # reported where it is used
             pass
 

@@ -60,8 +60,10 @@ class TranscribeOptions:
     mode: str = "batched"
     # Clips decoded at once. Memory grows with it (beam 5 keeps the encoder's keys and values for
     # every hypothesis): 10 min of speech, transcription alone, peaked at 806 MB with 8, 574 MB
-    # with 4, 478 MB with 2, in 196 s, 201 s and 219 s (2 busy cores; README "Speed and memory").
-    batch_size: int = 4
+    # with 4, 478 MB with 2, in 196 s, 201 s and 219 s (2 busy cores); the whole 10-minute
+    # analysis peaked at 1040 MB with 4 and 937 MB with 2 (under the 1 GB target). README
+    # "Speed and memory".
+    batch_size: int = 2
     max_clip_s: float = 28.0
     temperature: float = 0.0
     # Words with no speech under them (.heard) leave the transcript for dropped_hallucinations.

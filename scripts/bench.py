@@ -129,19 +129,21 @@ def long_outside_whisper(path: Path) -> dict:
 
 def stream_latency(path: Path) -> dict:
     """Feed a recording to the live transcriber at real-time pace (as the microphone would, at
-    44.1 kHz in 0.1 s blocks), then time what is left after the "person" stops: the last
-    chunk's transcription plus the whole analysis."""
+    44.1 kHz in 0.1 s blocks; the delivery acoustics measured as it arrives, as `mockmic record`
+    does), then time what is left after the "person" stops: the last chunk's transcription plus
+    the whole analysis. ``MOCKMIC_BENCH_PROFILE=FILE`` writes a cProfile of that part to FILE."""
     import librosa
     import numpy as np
 
     from mockmic.audio import load_audio
+    from mockmic.delivery import LiveAcoustics
     from mockmic.pipeline import Analyzer
     from mockmic.transcribe.streaming import LiveTranscriber
 
     samples, info = load_audio(path)
     device = librosa.resample(samples, orig_sr=SR, target_sr=44100).astype(np.float32)
     analyzer = Analyzer()
-    live = LiveTranscriber(lambda: analyzer.transcriber)
+    live = LiveTranscriber(lambda: analyzer.transcriber, acoustics=LiveAcoustics(options=analyzer.delivery_options))
     block = 4410
     start = time.perf_counter()
     for i in range(0, device.size, block):
@@ -149,10 +151,22 @@ def stream_latency(path: Path) -> dict:
         wait = start + (i + block) / 44100 - time.perf_counter()
         if wait > 0:
             time.sleep(wait)
+    profile = os.environ.get("MOCKMIC_BENCH_PROFILE")
+    if profile:
+        import cProfile
+
+        prof = cProfile.Profile()
+        prof.enable()
     stopped = time.perf_counter()
     transcript = live.finish()
-    analyzer.analyze_samples(samples, info, transcript=transcript)
-    return {"wait_s": time.perf_counter() - stopped, "chunks": live.timing.chunks, "tail_s": live.timing.tail_s}
+    transcribed = time.perf_counter()
+    analyzer.analyze_samples(samples, info, transcript=transcript, acoustics=live.acoustics_result)
+    done = time.perf_counter()
+    if profile:
+        prof.disable()
+        prof.dump_stats(profile)
+    return {"wait_s": done - stopped, "finish_s": transcribed - stopped, "chunks": live.timing.chunks,
+            "tail_s": live.timing.tail_s, "live_acoustics": live.acoustics_result is not None}
 
 
 def batch_throughput(paths: list[Path], jobs: int) -> float:
@@ -279,6 +293,8 @@ def main() -> None:
     ap.add_argument("--transcribe", action="store_true",
                     help="only the transcription figures: whole analysis vs plain faster-whisper, WER, peak memory, "
                          "the wait after a recording (scripts/bench_transcribe.py)")
+    ap.add_argument("--batch-sizes", default="", metavar="N,N",
+                    help="with --transcribe: only transcription alone of --lengths at each batch size (time, peak memory)")
     ap.add_argument("--long", type=float, default=0, metavar="SECONDS",
                     help="only the long-answer run: peak memory of everything but Whisper on SECONDS of speech (3600: an hour)")
     args = ap.parse_args()

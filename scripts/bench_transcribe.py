@@ -58,6 +58,15 @@ def child(kind: str, path: str) -> dict:
         report, _ = analyzer.analyze_file(path)
         work_s = time.perf_counter() - t1
         text = report.transcript.text
+    elif kind.startswith("tx-batch-"):  # transcription alone at one batch size (no analysis stages loaded)
+        from mockmic.transcribe import TranscribeOptions, Transcriber
+
+        transcriber = Transcriber(None, TranscribeOptions(batch_size=int(kind.rsplit("-", 1)[1])))
+        load_s = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        samples, _ = load_audio(path)
+        text = transcriber.transcribe(samples).text
+        work_s = time.perf_counter() - t1
     else:
         raise SystemExit(f"unknown kind {kind}")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -103,9 +112,23 @@ def real_input(eval_dir: Path, seconds: float | None, path: Path) -> tuple[Path,
     return path, " ".join(refs), len(refs)
 
 
+def batch_sizes(args, tmp: Path, measure) -> None:
+    """``--batch-sizes 8,4,2``: transcription alone of each ``--lengths`` input at each batch size."""
+    for seconds in [float(s) for s in args.lengths.split(",") if s]:
+        p, _ = espeak_input(seconds, tmp / f"tx-espeak{seconds:.0f}.wav")
+        for size in [int(b) for b in args.batch_sizes.split(",")]:
+            r = measure(f"tx-batch-{size}", p)
+            print(f"espeak-ng {seconds:.0f} s, batch size {size}: transcription {r['work_s']:.1f} s, "
+                  f"peak {r['peak_mb']:.0f} MB", flush=True)
+
+
 def run(args, tmp: Path, eval_dir: Path, measure) -> None:
     import jiwer
     import soundfile as sf
+
+    if args.batch_sizes:
+        batch_sizes(args, tmp, measure)
+        return
 
     inputs = []
     for seconds in [float(s) for s in args.lengths.split(",") if s]:
@@ -132,8 +155,8 @@ def run(args, tmp: Path, eval_dir: Path, measure) -> None:
         p, _ = espeak_input(seconds, tmp / f"tx-stream{seconds:.0f}.wav")
         r = measure("stream", p)
         print(f"Recording of {sf.info(str(p)).duration:.0f} s, transcribed while spoken: report ready "
-              f"{r['wait_s']:.2f} s after it stopped ({r['chunks']} chunks, last chunk {r['tail_s']:.1f} s); "
-              f"target 1.5 s at 2 min", flush=True)
+              f"{r['wait_s']:.2f} s after it stopped (last chunk and acoustics {r['finish_s']:.2f} s, then the "
+              f"analysis; {r['chunks']} chunks, last chunk {r['tail_s']:.1f} s); target 1.5 s at 2 min", flush=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .audio import check_speech, is_silent, load_audio, recording_notices
+from .config import SAMPLE_RATE
 from .results import AudioInfo, Feedback, SessionReport, Transcript
 from .store.ids import new_session_id
 
@@ -39,7 +40,7 @@ def _no_progress(stage: str, done: float, total: float | None) -> None:
 _ANALYSIS_MODULES = (
     "scipy.signal", "scipy.ndimage", "librosa", "librosa.feature.spectral", "librosa.core.pitch",
     "librosa.sequence", "mockmic.delivery", "mockmic.delivery.prosody", "mockmic.delivery.fillers",
-    "mockmic.delivery.pauses", "mockmic.content",
+    "mockmic.delivery.pauses", "mockmic.delivery.pyin", "mockmic.content",
 )
 _warmed = False
 
@@ -63,10 +64,12 @@ def warm_imports() -> None:
                 importlib.import_module(name)
             except Exception:  # a missing optional module is reported where it is used
                 pass
-        try:  # the learned content judge's one-time load (ONNX session, weights), off the critical path
+        try:  # the one-time loads (lexicon regexes: 0.8 s on a busy machine; ONNX judge), off the critical path
             from .content.learned import load_judge
+            from .content.lexicon import load_lexicon
 
             load_judge()
+            load_lexicon()
         except Exception:  # reported where it is used
             pass
 
@@ -132,16 +135,18 @@ class Analyzer:
         session_id: str | None = None,
         stored_as: Path | None = None,
         transcript: Transcript | None = None,
+        acoustics: object | None = None,
     ) -> tuple[SessionReport, np.ndarray]:
         """Decode ``path`` and analyse it; returns the report and the decoded signal.
 
         ``stored_as``: where the audio will live once stored, named in the report instead of
-        ``path`` (the recorder's passing file). ``transcript``: one made while recording.
+        ``path`` (the recorder's passing file). ``transcript``, ``acoustics``: made while recording.
         """
         samples, info = load_audio(path, on_progress=lambda d, t: self.on_progress("decode", d, t))
         if stored_as is not None:
             info = replace(info, path=str(stored_as))
-        report = self.analyze_samples(samples, info, question=question, session_id=session_id, transcript=transcript)
+        report = self.analyze_samples(samples, info, question=question, session_id=session_id, transcript=transcript,
+                                      acoustics=acoustics)
         return report, samples
 
     def analyze_samples(
@@ -152,11 +157,15 @@ class Analyzer:
         question: str | None = None,
         session_id: str | None = None,
         transcript: Transcript | None = None,
+        acoustics: object | None = None,
     ) -> SessionReport:
-        """Run every stage on a decoded signal. ``transcript`` skips transcription when given."""
+        """Run every stage on a decoded signal. ``transcript`` skips transcription when given;
+        ``acoustics`` (the delivery stage's signal measurements, made while recording) skips
+        those when they cover this signal (within 50 ms)."""
         now = _dt.datetime.now().astimezone()
         notices: list[str] = recording_notices(samples, info)
-        acoustics = None
+        if acoustics is not None and abs(acoustics.duration_s - samples.size / SAMPLE_RATE) > 0.05:
+            acoustics = None
         if transcript is None:
             silent, reason = self._no_speech(samples)
             if silent or reason:
@@ -169,11 +178,12 @@ class Analyzer:
                 # The transcript-free half of the delivery analysis (level, pitch) runs beside
                 # the transcription: CTranslate2 releases the GIL, so it costs little wall time.
                 with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mockmic-acoustics") as pool:
-                    pending = pool.submit(self._acoustics, samples)
+                    pending = pool.submit(self._acoustics, samples) if acoustics is None else None
                     transcript = transcriber.transcribe(
                         samples, on_progress=lambda d, t: self.on_progress("transcribe", d, t)
                     )
-                    acoustics = pending.result()
+                    if pending is not None:
+                        acoustics = pending.result()
         if not transcript.words and not any(n.startswith("No speech") for n in notices):
             notices.append(f"No speech was found in {Path(info.path).name}: check the microphone or the file.")
         report = SessionReport(
@@ -294,6 +304,9 @@ class Take:
     audio_name : str or None
         What the report calls the audio instead of its path: an upload's own file name, as
         the person knows it (their path is on another machine).
+    acoustics : object or None
+        The delivery stage's signal measurements made while it was recorded
+        (:class:`mockmic.delivery.LiveAcoustics`); None computes them from the file.
     """
 
     path: Path
@@ -305,6 +318,7 @@ class Take:
     notices: tuple[str, ...] = ()
     transcript: Transcript | None = None
     audio_name: str | None = None
+    acoustics: object | None = None
 
     def stored(self) -> None:
         """The session is stored: the recording's marker in ``incoming/`` goes."""
@@ -327,10 +341,11 @@ def analyze_take(
     question: str | None = None,
     transcript: Transcript | None = None,
     notices: tuple[str, ...] = (),
+    acoustics: object | None = None,
 ) -> SessionReport:
     """Analyse ``take`` as it will be stored: a moved recording's report names its stored audio.
 
-    ``question`` and ``transcript`` override the take's own; ``notices`` are added to the
+    ``question``, ``transcript`` and ``acoustics`` override the take's own; ``notices`` are added to the
     report's. ``store`` (needed for a "move" take) says where its audio will live.
     """
     session_id = take.session_id
@@ -345,6 +360,7 @@ def analyze_take(
     report, _samples = analyzer.analyze_file(
         take.path, question=question if question is not None else take.question, session_id=session_id,
         stored_as=stored_as, transcript=transcript if transcript is not None else take.transcript,
+        acoustics=acoustics if acoustics is not None else take.acoustics,
     )
     if notices:
         report = replace(report, notices=report.notices + tuple(notices))
@@ -366,6 +382,7 @@ def analyze_and_store(
     question: str | None = None,
     transcript: Transcript | None = None,
     notices: tuple[str, ...] = (),
+    acoustics: object | None = None,
 ) -> tuple[SessionReport, Path]:
     """Analyse ``take`` and store it as a session; returns ``(report, session_folder)``.
 
@@ -376,5 +393,6 @@ def analyze_and_store(
         from .store import Store
 
         store = Store()
-    report = analyze_take(analyzer, take, store=store, question=question, transcript=transcript, notices=notices)
+    report = analyze_take(analyzer, take, store=store, question=question, transcript=transcript, notices=notices,
+                          acoustics=acoustics)
     return report, store_take(store, report, take)

@@ -158,9 +158,12 @@ def record(question, question_id, device, max_seconds, countdown, silence_stop, 
         # Transcribe while the person speaks: when they stop, only the last chunk is left, so
         # the report follows within seconds. The model loads on the streaming thread with the
         # first chunk; if it cannot, the recording is kept and the analysis below says why.
+        from ..delivery.live import LiveAcoustics
         from ..transcribe.streaming import LiveTranscriber
 
-        streamer = LiveTranscriber(lambda: analyzer.transcriber)
+        # The pitch and spectral measurements are made while the person speaks too.
+        streamer = LiveTranscriber(lambda: analyzer.transcriber,
+                                   acoustics=LiveAcoustics(options=analyzer.delivery_options))
     try:
         result = record_answer(text, options=options, on_status=live, before_start=before_start,
                                on_recording=on_recording, on_block=streamer)
@@ -196,19 +199,20 @@ def record(question, question_id, device, max_seconds, countdown, silence_stop, 
         raise click.ClickException(outcome.message)
     if outcome.message:
         note(outcome.message)  # the microphone went away: what it gave is analysed below
-    transcripts = {}
+    transcripts, acoustics = {}, {}
     if streamer is not None:
         streamed = streamer.finish()
         if streamed is not None:
             transcripts[result.session_id] = streamed
+            acoustics[result.session_id] = streamer.acoustics_result
     _finish([result.pending], no_analyze=no_analyze, fmt=fmt, quiet=quiet,
-            print_reports=True, others=leftovers, transcripts=transcripts, analyzer=analyzer)
+            print_reports=True, others=leftovers, transcripts=transcripts, analyzer=analyzer, acoustics=acoustics)
     if transcripts and streamer.timing is not None:
         note(f"Transcribed while you spoke ({streamer.timing.chunks} chunk(s)); the report was ready "
              f"{time.monotonic() - stopped_at:.1f} s after the recording stopped.")
 
 
-def _finish(pendings, *, no_analyze, fmt, quiet, print_reports, analyzer, others=(), transcripts=None):
+def _finish(pendings, *, no_analyze, fmt, quiet, print_reports, analyzer, others=(), transcripts=None, acoustics=None):
     """Analyse and store (or keep, with --no-analyze) each recording; print the reports."""
     from ..errors import MockmicError
 
@@ -235,7 +239,8 @@ def _finish(pendings, *, no_analyze, fmt, quiet, print_reports, analyzer, others
             for i, p in enumerate(everything):
                 path = p.path
                 try:
-                    report, folder = analyze_and_store(analyzer, p.take(), transcript=(transcripts or {}).get(p.session_id))
+                    report, folder = analyze_and_store(analyzer, p.take(), transcript=(transcripts or {}).get(p.session_id),
+                                                       acoustics=(acoustics or {}).get(p.session_id))
                 except KeyboardInterrupt:
                     click.echo(f"Analysis interrupted: the recording is kept in {path}; "
                                "`mockmic record --recover` analyses it.", err=True)

@@ -3,10 +3,10 @@
 Everything the delivery analysis hears comes from one :class:`Acoustics` computed once per
 signal, so pauses, filled pauses, pitch and loudness agree on what is speech.
 
-Pitch uses librosa's pYIN on the signal decimated to 8 kHz with a 40 ms hop. pYIN's cost is
-per frame (a Python loop and an HMM over all frames): at 8 kHz with a 10 ms hop it took 7.8 s
-on a 2-minute answer, more than half of tiny.en's transcription time; with a 40 ms hop it
-takes about 1.2 s. Speech pitch (60-400 Hz) loses nothing at 8 kHz, and 25 frames a second
+Pitch uses pYIN (librosa's numbers, its per-frame loop vectorised in :mod:`.pyin`) on the
+signal decimated to 8 kHz with a 40 ms hop. pYIN's cost is per frame (an HMM over all
+frames): at 8 kHz with a 10 ms hop librosa's took 7.8 s on a 2-minute answer; with a 40 ms hop
+about 1.2 s on an idle machine (7.3 s on a busy one, 5 s of it the per-frame loop). Speech pitch (60-400 Hz) loses nothing at 8 kHz, and 25 frames a second
 are plenty for medians and spreads over 8 s windows and for fillers of 0.12 s and longer.
 pYIN rather than YIN because the analysis needs a voicing probability, which YIN does not give.
 """
@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .blocks import block_frames, block_plan, in_blocks  # noqa: F401  (in_blocks: used by tests)
+
 LEVEL_HOP_S = 0.01  # s between level frames
 LEVEL_FRAME_S = 0.025  # s of signal per level frame
 PITCH_RATE = 8000  # Hz: pYIN runs on the decimated signal
@@ -24,6 +26,10 @@ PITCH_HOP_S = 0.04  # s between pitch frames
 PITCH_RESOLUTION_ST = 0.25  # semitones per bin: fine beside the 2-semitone monotone threshold
 PITCH_FRAME_S = 0.064  # s of signal per pitch frame (>= 3 periods at 60 Hz)
 FLOOR_DBFS = -100.0  # dBFS given to digital silence, so logs stay finite
+# s of audio per pYIN / MFCC pass: bounds their memory, and while recording a block is computed
+# as soon as its audio (and a second after it) has arrived, so about 10 s is left at the end.
+PITCH_BLOCK_S = 10.0
+SPECTRAL_BLOCK_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -74,26 +80,44 @@ class Acoustics:
         return slice(max(0, a), max(0, min(b, self.f0_hz.size)))
 
 
-def remove_rumble(samples: np.ndarray, sample_rate: int, cutoff_hz: float = 50.0) -> np.ndarray:
-    """High-pass at ``cutoff_hz`` (2nd-order Butterworth): removes DC offset and hum.
+class RumbleFilter:
+    """High-pass at ``cutoff_hz`` (2nd-order Butterworth) over a signal given in pieces.
 
-    Some microphones (two of the eval recordings) add a DC offset or rumble that fills the
-    pauses with "sound" and pins the zero-crossing rate at 0; no speech lies below 50 Hz.
+    Removes DC offset and hum: some microphones (two of the eval recordings) add a DC offset or
+    rumble that fills the pauses with "sound" and pins the zero-crossing rate at 0; no speech
+    lies below 50 Hz. The offset taken out first (so the filter does not ring at the start) is
+    the mean of the first second, so a recording can be filtered while it arrives and give the
+    same samples as the whole file.
     """
-    from scipy.signal import butter, sosfilt
 
+    MEAN_S = 1.0
+
+    def __init__(self, sample_rate: int, cutoff_hz: float = 50.0):
+        from scipy.signal import butter
+
+        self._sos = butter(2, cutoff_hz, btype="highpass", fs=sample_rate, output="sos")
+        self._zi = np.zeros((self._sos.shape[0], 2))
+        self.mean_n = int(self.MEAN_S * sample_rate)
+        self.mean: float | None = None
+
+    def process(self, samples: np.ndarray) -> np.ndarray:
+        """Filter the next piece (float32 out); the first call needs a second of signal (or all of it)."""
+        from scipy.signal import sosfilt
+
+        if self.mean is None:
+            self.mean = float(np.mean(samples[:self.mean_n], dtype=np.float64)) if samples.size else 0.0
+        out = np.empty(samples.size, dtype=np.float32)
+        step = 10 * self.mean_n  # 10 s at a time, so the float64 work copy stays small
+        for a in range(0, samples.size, step):
+            out[a:a + step], self._zi = sosfilt(self._sos, samples[a:a + step].astype(np.float64) - self.mean, zi=self._zi)
+        return out
+
+
+def remove_rumble(samples: np.ndarray, sample_rate: int, cutoff_hz: float = 50.0) -> np.ndarray:
+    """High-pass at ``cutoff_hz``: removes DC offset and hum (:class:`RumbleFilter`)."""
     if samples.size < 16:
         return samples
-    sos = butter(2, cutoff_hz, btype="highpass", fs=sample_rate, output="sos")
-    # In 10 s blocks carrying the filter state, so the float64 work copy stays small.
-    out = np.empty(samples.size, dtype=np.float32)
-    mean = float(np.mean(samples, dtype=np.float64))
-    zi = np.zeros((sos.shape[0], 2))
-    step = 10 * sample_rate
-    for a in range(0, samples.size, step):
-        block, zi = sosfilt(sos, samples[a:a + step].astype(np.float64) - mean, zi=zi)
-        out[a:a + step] = block
-    return out
+    return RumbleFilter(sample_rate, cutoff_hz).process(samples)
 
 
 def frame_levels(samples: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -143,26 +167,34 @@ def silence_threshold(level_dbfs: np.ndarray, *, below_peak_db: float, noise_mar
     return threshold, peak
 
 
-def spectral_change(samples: np.ndarray, sample_rate: int, n_frames: int) -> tuple[np.ndarray, np.ndarray]:
+def spectral_features(y: np.ndarray, sample_rate: int) -> np.ndarray:
+    """MFCC 1-12 and the zero-crossing rate of ``y``, one column per 10 ms frame: (13, frames)."""
+    import librosa
+
+    hop = int(round(LEVEL_HOP_S * sample_rate))
+    mfcc = librosa.feature.mfcc(y=y, sr=sample_rate, n_mfcc=13, n_fft=512, hop_length=hop, n_mels=40)[1:]
+    zcr = librosa.feature.zero_crossing_rate(y, frame_length=int(LEVEL_FRAME_S * sample_rate), hop_length=hop)
+    return np.vstack([mfcc, zcr])
+
+
+def spectral_change(samples: np.ndarray, sample_rate: int, n_frames: int, *,
+                    cache: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """MFCC flux and zero-crossing rate on the level frames' grid (10 ms hop).
+
+    ``cache``: blocks of :func:`spectral_features` computed before (:class:`.live.LiveAcoustics`).
 
     Returns
     -------
     flux : np.ndarray, shape (n_frames,), Euclidean distance between successive MFCC(1-12)
     zcr : np.ndarray, shape (n_frames,), 0..1
     """
-    import librosa
+    from functools import partial
 
     if n_frames == 0 or samples.size < 512:
         return np.zeros(n_frames), np.zeros(n_frames)
     hop = int(round(LEVEL_HOP_S * sample_rate))
-
-    def features(y: np.ndarray) -> np.ndarray:
-        mfcc = librosa.feature.mfcc(y=y, sr=sample_rate, n_mfcc=13, n_fft=512, hop_length=hop, n_mels=40)[1:]
-        zcr = librosa.feature.zero_crossing_rate(y, frame_length=int(LEVEL_FRAME_S * sample_rate), hop_length=hop)
-        return np.vstack([mfcc, zcr])
-
-    both = in_blocks(samples.astype(np.float32, copy=False), hop, sample_rate, features)
+    both = in_blocks(samples.astype(np.float32, copy=False), hop, sample_rate,
+                     partial(spectral_features, sample_rate=sample_rate), block_s=SPECTRAL_BLOCK_S, cache=cache)
     mfcc, zcr = both[:-1], both[-1]
     flux = np.concatenate([[0.0], np.linalg.norm(np.diff(mfcc, axis=1), axis=0)])
 
@@ -172,40 +204,12 @@ def spectral_change(samples: np.ndarray, sample_rate: int, n_frames: int) -> tup
     return fit(flux), fit(zcr)
 
 
-PITCH_BLOCK_S = 30.0  # s of audio per pYIN pass (bounds its memory)
-
-
-def in_blocks(y: np.ndarray, hop: int, sample_rate: int, fn, *, block_s: float = 30.0,
-              context_s: float = 1.0) -> np.ndarray:
-    """Run a centred frame-wise feature ``fn(segment) -> array (..., frames)`` over ``y`` in blocks.
-
-    Whole-signal features (an STFT, pYIN's work arrays) grow with the answer: hundreds of MB
-    for ten minutes. Each block is computed with ``context_s`` of audio either side and only
-    its own frames are kept, at the positions one pass would give them (frame i centred at
-    sample i * hop), so the result matches one pass while memory stays bounded.
-
-    Returns
-    -------
-    np.ndarray, shape (..., 1 + y.size // hop)
-    """
-    n_frames = 1 + y.size // hop
-    block = max(1, int(round(block_s * sample_rate / hop)))
-    pad = int(np.ceil(context_s * sample_rate / hop)) * hop
-    parts = []
-    for g0 in range(0, n_frames, block):
-        g1 = min(n_frames, g0 + block)
-        start = max(0, g0 * hop - pad)
-        end = min(y.size, g1 * hop + pad)
-        out = np.asarray(fn(y[start:end]))
-        first = g0 - start // hop
-        parts.append(out[..., first:first + (g1 - g0)])
-    return np.concatenate(parts, axis=-1)
-
-
 def track_pitch(
-    samples: np.ndarray, sample_rate: int, *, fmin_hz: float, fmax_hz: float
+    samples: np.ndarray, sample_rate: int, *, fmin_hz: float, fmax_hz: float, cache: dict | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """pYIN pitch on the signal decimated to 8 kHz, in blocks of :data:`PITCH_BLOCK_S`.
+
+    ``cache``: blocks of :func:`pitch_block` computed before (:class:`.live.LiveAcoustics`).
 
     Returns
     -------
@@ -223,22 +227,47 @@ def track_pitch(
     if sample_rate != PITCH_RATE:
         y = librosa.resample(y, orig_sr=sample_rate, target_sr=PITCH_RATE, res_type="polyphase")
     hop = int(PITCH_HOP_S * PITCH_RATE)
-
-    def pyin(seg: np.ndarray) -> np.ndarray:
-        f0, _flag, prob = librosa.pyin(
-            seg,
-            fmin=fmin_hz,
-            fmax=fmax_hz,
-            sr=PITCH_RATE,
-            frame_length=int(PITCH_FRAME_S * PITCH_RATE),
-            hop_length=hop,
-            resolution=PITCH_RESOLUTION_ST,
-            fill_na=None,  # keep the best guess in unvoiced frames; voicing is decided by us
-        )
-        return np.vstack([f0, prob])
-
-    f0, prob = in_blocks(y, hop, PITCH_RATE, pyin, block_s=PITCH_BLOCK_S)
+    f0, prob = in_blocks(y, hop, PITCH_RATE, lambda seg: _pyin(seg, fmin_hz, fmax_hz), block_s=PITCH_BLOCK_S,
+                         cache=cache)
     return np.asarray(f0, dtype=float), np.nan_to_num(np.asarray(prob, dtype=float))
+
+
+def _pyin(seg: np.ndarray, fmin_hz: float, fmax_hz: float) -> np.ndarray:
+    from .pyin import pyin
+
+    # librosa.pyin's numbers, several times faster (.pyin); the best guess is kept in unvoiced
+    # frames: voicing is decided by us.
+    f0, prob = pyin(seg, fmin=fmin_hz, fmax=fmax_hz, sr=PITCH_RATE, frame_length=int(PITCH_FRAME_S * PITCH_RATE),
+                    hop_length=int(PITCH_HOP_S * PITCH_RATE), resolution=PITCH_RESOLUTION_ST)
+    return np.vstack([f0, prob])
+
+
+DECIMATE_MARGIN = 64  # samples at 16 kHz: more than the polyphase filter's half length (20)
+
+
+def pitch_blocks_ready(available: int, sample_rate: int) -> list[tuple[int, int, int, int]]:
+    """The full pitch blocks (on the 8 kHz grid) whose audio has all arrived, of ``available``
+    samples at ``sample_rate``, as :func:`block_plan` gives them."""
+    ratio = sample_rate / PITCH_RATE
+    n8 = int((available - DECIMATE_MARGIN) / ratio)
+    return block_plan(10**12, int(PITCH_HOP_S * PITCH_RATE), PITCH_RATE, block_s=PITCH_BLOCK_S, available=n8)
+
+
+def pitch_block(samples: np.ndarray, sample_rate: int, g0: int, g1: int, start: int, end: int, *,
+                fmin_hz: float, fmax_hz: float) -> np.ndarray:
+    """One block of :func:`track_pitch` from the signal at ``sample_rate`` (16 kHz), decimating only
+    the block's stretch: the polyphase filter is local, so the samples equal the whole signal's."""
+    import librosa
+
+    ratio = int(sample_rate // PITCH_RATE)
+    lo = max(0, ratio * start - DECIMATE_MARGIN)
+    hi = min(samples.size, ratio * end + DECIMATE_MARGIN)
+    y = librosa.resample(samples[lo:hi].astype(np.float32), orig_sr=sample_rate, target_sr=PITCH_RATE,
+                         res_type="polyphase")
+    off = (ratio * start - lo) // ratio
+    out = _pyin(y[off:off + (end - start)], fmin_hz, fmax_hz)
+    first = g0 - start // int(PITCH_HOP_S * PITCH_RATE)
+    return out[..., first:first + (g1 - g0)]
 
 
 def compute_acoustics(
@@ -250,6 +279,9 @@ def compute_acoustics(
     fmin_hz: float = 60.0,
     fmax_hz: float = 400.0,
     pitch: bool = True,
+    filtered: bool = False,
+    pitch_cache: dict | None = None,
+    spectral_cache: dict | None = None,
 ) -> Acoustics:
     """Level, speech mask and (optionally) pitch of a mono signal.
 
@@ -265,6 +297,10 @@ def compute_acoustics(
         Pitch search range.
     pitch : bool
         False skips pYIN (pitch arrays are then empty).
+    filtered : bool
+        ``samples`` went through :class:`RumbleFilter` already.
+    pitch_cache, spectral_cache : dict, optional
+        Blocks computed while the signal arrived (:class:`.live.LiveAcoustics`).
 
     Examples
     --------
@@ -274,15 +310,18 @@ def compute_acoustics(
     >>> bool(ac.speech[50]), bool(ac.speech[150])
     (True, False)
     """
-    samples = remove_rumble(np.asarray(samples, dtype=np.float32).reshape(-1), sample_rate)
+    samples = np.asarray(samples, dtype=np.float32).reshape(-1)
+    if not filtered:
+        samples = remove_rumble(samples, sample_rate)
     levels = frame_levels(samples, sample_rate)
     threshold, peak = silence_threshold(levels, below_peak_db=below_peak_db, noise_margin_db=noise_margin_db)
     speech = levels > threshold
     if peak <= FLOOR_DBFS + 1.0:  # digital silence throughout
         speech = np.zeros_like(speech)
-    flux, zcr = spectral_change(samples, sample_rate, levels.size) if pitch else (np.zeros(0), np.zeros(0))
+    flux, zcr = (spectral_change(samples, sample_rate, levels.size, cache=spectral_cache) if pitch
+                 else (np.zeros(0), np.zeros(0)))
     if pitch:
-        f0, prob = track_pitch(samples, sample_rate, fmin_hz=fmin_hz, fmax_hz=fmax_hz)
+        f0, prob = track_pitch(samples, sample_rate, fmin_hz=fmin_hz, fmax_hz=fmax_hz, cache=pitch_cache)
     else:
         f0, prob = np.zeros(0), np.zeros(0)
     return Acoustics(

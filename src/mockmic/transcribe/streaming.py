@@ -175,13 +175,20 @@ class LiveTranscriber:
     Starts transcribing chunks while the person is still speaking; :meth:`finish` returns the
     whole transcript once recording has stopped. ``soxr`` (a librosa dependency) resamples
     block by block without seams.
+
+    ``acoustics``: a :class:`mockmic.delivery.LiveAcoustics` (or anything with ``feed``,
+    ``close``, ``finish`` and ``cancel``) that gets the same 16 kHz blocks, so the delivery
+    analysis's pitch and spectral work is done while the person speaks too; after
+    :meth:`finish` its result is in :attr:`acoustics_result` (None when it failed).
     """
 
-    def __init__(self, transcriber, options: StreamOptions | None = None):
+    def __init__(self, transcriber, options: StreamOptions | None = None, *, acoustics=None):
         self.stream = StreamingTranscriber(transcriber, options)
         self._resampler = None
         self._rate: int | None = None
         self.error: BaseException | None = None  # set when streaming failed: transcribe the file
+        self.acoustics = acoustics
+        self.acoustics_result = None
 
     def __call__(self, samples: np.ndarray, rate_hz: int) -> None:
         if self.error is not None:
@@ -200,11 +207,18 @@ class LiveTranscriber:
                 self._rate = rate_hz
                 self._resampler = soxr.ResampleStream(rate_hz, SAMPLE_RATE, 1, dtype="float32")
             block = self._resampler.resample_chunk(block)
+        self._feed16k(block)
+
+    def _feed16k(self, block: np.ndarray) -> None:
         self.stream.feed(block)
+        if self.acoustics is not None:
+            self.acoustics.feed(block)
 
     def cancel(self) -> None:
         """Drop chunks not yet transcribed (the recording is not being analysed now)."""
         self.stream._pool.shutdown(wait=False, cancel_futures=True)
+        if self.acoustics is not None:
+            self.acoustics.cancel()
 
     def finish(self) -> Transcript | None:
         """The streamed transcript, or None when streaming failed (then transcribe the file)."""
@@ -212,12 +226,19 @@ class LiveTranscriber:
             self.cancel()
             return None
         if self._resampler is not None:
-            self.stream.feed(self._resampler.resample_chunk(np.zeros(0, np.float32), last=True))
+            self._feed16k(self._resampler.resample_chunk(np.zeros(0, np.float32), last=True))
+        if self.acoustics is not None:
+            self.acoustics.close()  # its last blocks are computed beside the last chunk's transcription
         try:
-            return self.stream.finish()
+            transcript = self.stream.finish()
         except Exception as e:
             self.error = e
+            if self.acoustics is not None:
+                self.acoustics.cancel()
             return None
+        if self.acoustics is not None:
+            self.acoustics_result = self.acoustics.finish()
+        return transcript
 
     @property
     def timing(self) -> StreamTiming | None:

@@ -59,7 +59,12 @@ class TranscribeOptions:
     # taken as invented text over silence and dropped.
     hallucination_rel_level: float = 0.06
     mode: str = "batched"
-    batch_size: int = 8
+    # Clips decoded at once. Memory grows with it (beam 5 keeps the encoder's keys and values for
+    # every hypothesis): 10 min of speech, transcription alone, peaked at 806 MB with 8, 574 MB
+    # with 4, 478 MB with 2, in 196 s, 201 s and 219 s (2 busy cores); the whole 10-minute
+    # analysis peaked at 1040 MB with 4 and 937 MB with 2 (under the 1 GB target). README
+    # "Speed and memory".
+    batch_size: int = 2
     max_clip_s: float = 28.0
     temperature: float = 0.0
     # Batched mode: a clip decoded into a loop is decoded again in two parts at its longest

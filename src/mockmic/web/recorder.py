@@ -135,6 +135,7 @@ class TakeStream:
         if finished.message:
             self.session.post({"type": "note", "message": finished.message})
         finished.take.transcript = self.live.finish()  # only the last chunk is left to transcribe
+        finished.take.acoustics = self.live.acoustics_result
         self.session.tell(finished.take)
 
     def _words(self, words) -> None:

@@ -37,9 +37,11 @@ class RecordingsMixin:
     def live_transcriber(self, on_words: Callable[[list[Word]], None]):
         """Transcribes while the person speaks; ``on_words`` gets each chunk's words (times from
         the start of the recording) as soon as that chunk is done, on a worker thread."""
+        from ...delivery.live import LiveAcoustics
         from ...transcribe import LiveTranscriber
 
-        return LiveTranscriber(_Announcing(self.transcriber, on_words), LIVE_STREAM)
+        return LiveTranscriber(_Announcing(self.transcriber, on_words), LIVE_STREAM,
+                               acoustics=LiveAcoustics(options=self.analyzer.delivery_options))
 
     def unfinished_recordings(self) -> list[dict]:
         """Recordings a closed page, a lost connection or a killed server left in ``incoming/``

@@ -187,8 +187,11 @@ def test_practice_with_my_own_questions_skip_and_finish(page, server):
     page.check("input[name=mode][value=own]")
     page.fill("#own", "Tell me about a time you missed a deadline.\n\n<i>Why</i> this job?\n")
     page.click("#start")
+    # The page shows its panel before the server's first question arrives (the server may still
+    # be warming up the judge): wait for the question itself.
+    page.wait_for_function("() => document.getElementById('progress').textContent === 'Question 1 of 2'",
+                           timeout=30_000)
     page.wait_for_selector("#btn-answer", state="visible", timeout=30_000)
-    assert page.inner_text("#progress") == "Question 1 of 2"
     assert page.inner_text("#question-text") == "Tell me about a time you missed a deadline."
     assert page.is_hidden("#btn-retry")  # nothing to redo yet
     page.click("#btn-skip")

@@ -48,8 +48,8 @@ def pyin(y: np.ndarray, *, fmin: float, fmax: float, sr: int, frame_length: int,
     >>> sr = 8000
     >>> y = np.sin(2 * np.pi * 150 * np.arange(sr) / sr)
     >>> f0, prob = pyin(y, fmin=60, fmax=400, sr=sr, frame_length=512, hop_length=320, resolution=0.25)
-    >>> round(float(np.median(f0))), bool(np.median(prob) > 0.5)
-    (150, True)
+    >>> abs(float(np.median(f0)) - 150) < 2, bool(np.median(prob) > 0.5)
+    (True, True)
     """
     import librosa
     import scipy.stats

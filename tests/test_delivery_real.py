@@ -158,3 +158,19 @@ def test_pauses_on_the_tune_clip_in_all_six_versions(transcriber):
     assert total.truth == 42, total
     assert total.found >= 38, total.misses
     assert total.false == 0 and total.split == 0, total.misses
+
+
+def test_words_overlapping_a_silence_are_found_by_bisection_exactly():
+    # find_pauses looks only at the words overlapping each silence; the bisection must find
+    # every one a scan of the whole transcript finds (long, zero-length and unsorted words too).
+    from mockmic.delivery.pauses import _Overlapping
+
+    rng = np.random.default_rng(3)
+    starts = rng.uniform(0, 60, 300)
+    lengths = np.where(rng.random(300) < 0.05, rng.uniform(2, 5, 300), rng.uniform(0, 0.6, 300))
+    words = [Word(text="w", start_s=float(s), end_s=float(s + d), probability=0.9) for s, d in zip(starts, lengths)]
+    near = _Overlapping(words)
+    for s in rng.uniform(-1, 61, 400):
+        e = s + rng.uniform(0, 3)
+        brute = {id(w) for w in words if w.end_s >= s and w.start_s <= e}
+        assert {id(w) for w in near(s, e)} == brute

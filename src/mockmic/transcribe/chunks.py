@@ -94,19 +94,23 @@ def _all_silent(silent: np.ndarray, a: int, b: int, hop: int) -> bool:
 
 
 def split_at_deepest_pause(
-    samples: np.ndarray, start: int, end: int, *, min_part_s: float = 2.0, rel_level: float = 0.06
+    samples: np.ndarray, start: int, end: int, *, min_part_s: float = 2.0, rel_level: float = 0.06,
+    silent: np.ndarray | None = None,
 ) -> int | None:
     """Where to cut the clip ``[start, end)`` in two: the middle of its longest pause.
 
     Both parts keep at least ``min_part_s``; with no silent frame there, the quietest frame.
-    None when the clip is too short to split. Levels are judged against the whole signal's.
+    None when the clip is too short to split. Levels are judged against the whole signal's
+    (``silent``: its :func:`silent_frames` at ``rel_level``, when the caller has them already).
     """
     hop = int(FRAME_S * SAMPLE_RATE)
     min_n = int(min_part_s * SAMPLE_RATE)
     lo, hi = (start + min_n) // hop, (end - min_n) // hop
     if hi <= lo:
         return None
-    silent = silent_frames(samples, rel_level=rel_level)[lo:hi]
+    if silent is None:
+        silent = silent_frames(samples, rel_level=rel_level)
+    silent = silent[lo:hi]
     if silent.any():
         best, best_len, i = lo, 0, 0
         while i < silent.size:

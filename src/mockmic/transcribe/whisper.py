@@ -221,19 +221,19 @@ def _resplit_loops(tr: Transcriber, samples, clips, segments, language, prompt):
     sr = config.SAMPLE_RATE
     depth = tr.options.resplit_depth
     held: dict[int, list] = {}
-    voiced = _voiced_seconds(samples)
+    silent = silent_frames(samples)  # once for the signal: the loop checks and every split read it
     starts = {int(a / sr * 100): (a, b) for a, b in clips}  # the pipeline's seek: 100 frames/s
     for seg in segments:
         clip = starts.get(int(seg.seek))
-        if depth and clip is not None and needs_second_look(seg.text, (clip[1] - clip[0]) / sr, voiced(*clip), tr.options.loops):
+        if depth and clip is not None and needs_second_look(seg.text, (clip[1] - clip[0]) / sr, _voiced_s(silent, *clip), tr.options.loops):
             held.setdefault(clip, []).append(seg)
             continue
         yield seg
     for clip in sorted(held):
-        yield from _decode_in_parts(tr, samples, clip, held[clip], language, prompt, depth, voiced)
+        yield from _decode_in_parts(tr, samples, clip, held[clip], language, prompt, depth, silent)
 
 
-def _decode_in_parts(tr: Transcriber, samples, clip, first_try, language, prompt, depth, voiced) -> list:
+def _decode_in_parts(tr: Transcriber, samples, clip, first_try, language, prompt, depth, silent) -> list:
     """The segments of ``clip`` decoded in two parts (recursively while a part is still wrong).
 
     A clip taken for skipped speech (not a loop) keeps its first decoding unless the parts
@@ -241,7 +241,7 @@ def _decode_in_parts(tr: Transcriber, samples, clip, first_try, language, prompt
     gains a word invented over the noise alone ("Yeah." after mfa_um).
     """
     a, b = clip
-    cut = split_at_deepest_pause(samples, a, b)
+    cut = split_at_deepest_pause(samples, a, b, silent=silent)
     if depth <= 0 or cut is None:
         return list(first_try)
     sr = config.SAMPLE_RATE
@@ -254,8 +254,8 @@ def _decode_in_parts(tr: Transcriber, samples, clip, first_try, language, prompt
     out = []
     for part, part_segs in by_part.items():
         text = " ".join(s.text for s in part_segs)
-        if depth > 1 and needs_second_look(text, (part[1] - part[0]) / sr, voiced(*part), tr.options.loops):
-            out += _decode_in_parts(tr, samples, part, part_segs, language, prompt, depth - 1, voiced)
+        if depth > 1 and needs_second_look(text, (part[1] - part[0]) / sr, _voiced_s(silent, *part), tr.options.loops):
+            out += _decode_in_parts(tr, samples, part, part_segs, language, prompt, depth - 1, silent)
         else:
             out += part_segs
     first_text = " ".join(s.text for s in first_try)
@@ -270,11 +270,10 @@ def _n_words(text: str) -> int:
     return len(text.split())
 
 
-def _voiced_seconds(samples: np.ndarray):
-    """A function: seconds of non-silent 30 ms frames in the sample range ``[a, b)``."""
-    silent = silent_frames(samples)
+def _voiced_s(silent: np.ndarray, a: int, b: int) -> float:
+    """Seconds of non-silent frames (``silent``: :func:`.chunks.silent_frames`) in the sample range ``[a, b)``."""
     hop = int(CLIP_FRAME_S * config.SAMPLE_RATE)
-    return lambda a, b: float((~silent[a // hop: b // hop]).sum()) * CLIP_FRAME_S
+    return float((~silent[a // hop: b // hop]).sum()) * CLIP_FRAME_S
 
 
 def _without_unheard(samples: np.ndarray, words: list[Word]) -> tuple[list[Word], list[str]]:

@@ -3,8 +3,8 @@
 Fits one logistic regression on the strong (1) and weak (0) answers of train+dev over
 :func:`mockmic.content.rank.rank_features` (the combined judge's analysis), and chooses its l2
 and its blend weight in the overall score on out-of-fold probabilities over train+dev (5 folds):
-the blend that orders the most strong/weak pairs rightly, then the widest median gap, then the
-smallest. Writes ``src/mockmic/content/model/rank.npz``. The test split is never read here.
+the blend that orders the most strong/weak pairs rightly (to 0.001), with a median gap of at
+least 10 (issue 12), then the smallest (the structure and accountability scores keep the most weight). Writes ``src/mockmic/content/model/rank.npz``. The test split is never read here.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def main() -> None:
         pairs, gap, lo, hi = ordering([overall(r[2], int(q), blend) for r, q in zip(both, quality)], y)
         print(f"  blend {blend}: out-of-fold pairs ordered {pairs:.3f}, median gap {gap}, lowest strong {lo:.0f}, "
               f"highest weak {hi:.0f}")
-        key = (round(pairs, 3), gap, -blend)
+        key = (round(pairs, 3), gap >= 10, -blend)
         if choice is None or key > choice[0]:
             choice = (key, blend)
     blend = choice[1]

@@ -34,6 +34,30 @@ def test_overall_is_the_weighted_mean_of_the_parts_present():
     assert combine_scores(delivery=None, structure=None, accountability=None).overall is None
 
 
+def test_quality_takes_its_blend_of_the_overall_before_the_pitfall_costs():
+    assert combine_scores(delivery=None, structure=60, accountability=40, quality=90, blend=0.5).overall == 70
+    assert combine_scores(delivery=80, structure=60, accountability=40, quality=20, blend=0.25).overall == round(
+        0.75 * 59.0 + 0.25 * 20)
+    assert combine_scores(delivery=None, structure=60, accountability=40, quality=90, blend=0.5,
+                          pitfalls=["blaming_others"]).overall == 60
+    # without a blend the one shipped with the quality model is used
+    from mockmic.content.rank import load_weights
+
+    blend = load_weights().blend
+    assert combine_scores(delivery=None, structure=60, accountability=40, quality=90).overall == round(
+        (1 - blend) * 50 + blend * 90)
+    assert combine_scores(delivery=None, structure=None, accountability=None, quality=90).overall is None
+
+
+@pytest.mark.parametrize("kind", ["denying_mistakes", "blaming_others", "trivial_example", "no_learning"])
+def test_with_quality_a_content_pitfall_still_costs_more_than_any_delivery_issue(kind):
+    for quality in (0, 50, 100):
+        kw = dict(structure=80, accountability=80, quality=quality)
+        base = combine_scores(delivery=100, **kw).overall
+        worst_delivery = combine_scores(delivery=75, **kw).overall  # the largest single issue: 25 points
+        assert base - combine_scores(delivery=100, pitfalls=[kind], **kw).overall > base - worst_delivery
+
+
 def _metrics(**changes) -> DeliveryMetrics:
     base = dict(
         words=200, speaking_time_s=70.0, words_per_minute=150.0, articulation_wpm=170.0, pace_over_time=(),

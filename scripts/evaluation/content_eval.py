@@ -236,7 +236,7 @@ def overall_of(content: ContentAnalysis) -> int:
     from mockmic.scoring import combine_scores
 
     sc = combine_scores(delivery=None, structure=content.star.score, accountability=content.accountability.score,
-                        pitfalls=[p.kind for p in content.pitfalls])
+                        pitfalls=[p.kind for p in content.pitfalls], quality=content.quality)
     return sc.overall if sc.overall is not None else 0
 
 

@@ -262,6 +262,7 @@ def analyze_report(
         structure=content.star.score if content is not None else None,
         accountability=content.accountability.score if content is not None else None,
         pitfalls=[p.kind for p in content.pitfalls] if content is not None else (),
+        quality=content.quality if content is not None else None,
     )
     return replace(
         report,

@@ -23,19 +23,29 @@ AREA_ORDER = ("structure", "accountability", "content", "length", "pauses", "fil
 
 def combine_scores(
     *, delivery: int | None, structure: int | None, accountability: int | None,
-    pitfalls: Iterable[str] = (),
+    pitfalls: Iterable[str] = (), quality: int | None = None, blend: float | None = None,
 ) -> Scores:
     """Overall = weighted mean of the parts present (0..100), None when no part is.
 
-    Each content pitfall kind in ``pitfalls`` then costs its :data:`PITFALL_COST` (together at
-    most :data:`PITFALL_COST_MAX`), never below 0.
+    ``quality`` (0..100, the quality model's judgement of the answer as strong, see
+    :mod:`mockmic.content.rank`) then takes ``blend`` of the overall (default: the weight shipped
+    with the model, chosen out of fold on train+dev). Each content pitfall kind in ``pitfalls``
+    then costs its :data:`PITFALL_COST` (together at most :data:`PITFALL_COST_MAX`), never below 0:
+    the blend only shrinks what a delivery issue costs, so a pitfall still costs more.
     """
     parts = {"delivery": delivery, "structure": structure, "accountability": accountability}
     present = {k: v for k, v in parts.items() if v is not None}
     overall = None
     if present:
         total_w = sum(WEIGHTS[k] for k in present)
-        overall = int(round(sum(WEIGHTS[k] * v for k, v in present.items()) / total_w))
+        mean = sum(WEIGHTS[k] * v for k, v in present.items()) / total_w
+        if quality is not None:
+            if blend is None:
+                from .content.rank import load_weights
+
+                blend = load_weights().blend
+            mean = (1 - blend) * mean + blend * quality
+        overall = int(round(mean))
         cost = min(PITFALL_COST_MAX, sum(PITFALL_COST.get(k, 0) for k in set(pitfalls)))
         overall = max(0, overall - cost)
     return Scores(overall=overall, delivery=delivery, structure=structure, accountability=accountability)

@@ -145,7 +145,10 @@ def analyze_content(
     -------
     ContentAnalysis
         The contract's fields, plus ``content_score`` (0..100, structure and accountability
-        together, less a penalty per pitfall), ``situation_stalling`` and ``action_clauses``
+        together, blended with ``quality`` when there is one, less a penalty per pitfall),
+        ``quality`` (0..100, the quality model's judgement that the answer is a strong one, see
+        :mod:`.rank`; None for the rules judge and answers under
+        :data:`~.learned.LEARNED_MIN_WORDS` words), ``situation_stalling`` and ``action_clauses``
         (action clauses by doer).
     """
     opts = ContentOptions.coerce(options)
@@ -176,13 +179,23 @@ def analyze_content(
         action_result_min_share=opts.action_result_min_share,
     )
     accountability = build_accountability(signals, counts)
-    content_score = int(round(max(0.0, (star.score + accountability.score) / 2 - 8 * len(pitfalls))))
+    base = (star.score + accountability.score) / 2
+    quality = None
+    if opts.judge != "rules":
+        from .learned import LEARNED_MIN_WORDS
+        from .rank import answer_quality, load_weights
+
+        if len(words) >= max(opts.min_words_to_judge, LEARNED_MIN_WORDS):
+            quality = answer_quality(st, words, star, accountability.score)
+            base = (1 - load_weights().blend) * base + load_weights().blend * quality
+    content_score = int(round(max(0.0, base - 8 * len(pitfalls))))
     return with_suggestions(ContentAnalysis(
         sentences=sentences,
         star=star,
         accountability=accountability,
         pitfalls=tuple(pitfalls),
         content_score=content_score,
+        quality=quality,
         # A Situation over the limits is stalling (kept here so feedback needs no options).
         situation_stalling=bool(
             star.situation.present

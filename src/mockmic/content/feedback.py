@@ -57,6 +57,13 @@ def content_feedback(content: ContentAnalysis) -> list[Feedback]:
         if p.kind == "no_learning" and not star.result.present:
             continue  # the missing-Result note above says the same thing
         fb.append(Feedback(_PITFALL_AREA[p.kind], _PITFALL_SEVERITY[p.kind], p.message, p.evidence, p.start_s))
+    if content.quality is not None:
+        from .rank import MESSAGE, WEAK_BELOW
+
+        if content.quality < WEAK_BELOW:
+            fb.append(Feedback("content", "medium", MESSAGE,
+                               f"the quality model puts this answer at {content.quality}/100 "
+                               "(100: certainly strong, 0: certainly weak)", sentences[0].start_s))
     sit = star.situation
     if sit.present and "denying_mistakes" not in pitfall_kinds:
         first = next(s for s in sentences if s.star == "situation")

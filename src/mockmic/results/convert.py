@@ -149,4 +149,5 @@ def _content_from_dict(c: dict[str, Any]) -> ContentAnalysis:
         situation_stalling=bool(c.get("situation_stalling", False)),
         action_clauses=ActionClauses(**_fields(ActionClauses, c.get("action_clauses") or {})),
         suggestions=tuple(Suggestion(**_fields(Suggestion, s)) for s in c.get("suggestions") or []),
+        quality=c.get("quality"),
     )

@@ -241,6 +241,7 @@ class ContentAnalysis:
     situation_stalling: bool = False  # the Situation ran over its time or share limit
     action_clauses: ActionClauses = field(default_factory=ActionClauses)
     suggestions: tuple[Suggestion, ...] = ()
+    quality: int | None = None  # 0..100: the quality model's judgement that the answer is strong
 
 
 # --- scores and feedback -----------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 
-import numpy as np
 
 from mockmic.content import ContentOptions, analyze_content, content_feedback, words_from_text
 from mockmic.content.analyze import rule_stage

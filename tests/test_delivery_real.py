@@ -174,3 +174,11 @@ def test_words_overlapping_a_silence_are_found_by_bisection_exactly():
         e = s + rng.uniform(0, 3)
         brute = {id(w) for w in words if w.end_s >= s and w.start_s <= e}
         assert {id(w) for w in near(s, e)} == brute
+
+
+def test_a_word_whisper_is_unsure_of_over_silence_does_not_count_towards_pace():
+    x = np.concatenate([_room(0.4, 11), LOUD, _room(1.0, 12), LOUD, _room(0.4, 13)])
+    words = [Word("One", 0.4, 1.0, 0.95), Word("it", 1.3, 1.6, 0.2), Word("two.", 2.0, 2.6, 0.95)]
+    assert analyze_delivery(x, words).words == 2
+    sure = [words[0], Word("it", 1.3, 1.6, 0.9), words[2]]
+    assert analyze_delivery(x, sure).words == 3  # a word Whisper heard well is left to the pauses' rules

@@ -211,7 +211,9 @@ def analyze_delivery(
         ``trailing_off``.
     """
     from . import fillers as fl
-    from .pauses import answer_span, find_pauses
+    from .pace import invented_words
+    from .pauses import answer_span, find_pauses, speech_mask
+    from .prosody import LEVEL_HOP_S
 
     opts = options or DeliveryOptions()
     samples = np.asarray(samples, dtype=np.float32).reshape(-1)
@@ -226,7 +228,7 @@ def analyze_delivery(
         found += fl.acoustic_fillers(words, ac, span, found)
     found.sort(key=lambda f: f.start_s)
 
-    counted = counted_words(words, hes_idx)
+    counted = counted_words(words, hes_idx | invented_words(words, speech_mask(ac), LEVEL_HOP_S))
     n_words = len(counted)
     duration = (span[1] - span[0]) if span else 0.0
     paused = sum(p.duration_s for p in pauses)

@@ -47,7 +47,10 @@ class TranscribeOptions:
     """
 
     language: str | None = "en"
-    beam_size: int = 5
+    # 2, not faster-whisper's 5: on the tune half of ../shared/eval/mfa (batched) WER 0.244 with 2,
+    # 0.252 with 5, 0.254 with 1 (plain faster-whisper 0.321), and decoding about twice as fast
+    # (README "Speed and memory").
+    beam_size: int = 2
     initial_prompt: str | None = FILLER_PROMPT
     # Sequential mode: the prompt also goes in as hotwords: faster-whisper puts those before the
     # previous text in every 30 s window, so the disfluent style holds for long answers.
@@ -59,8 +62,8 @@ class TranscribeOptions:
     # taken as invented text over silence and dropped.
     hallucination_rel_level: float = 0.06
     mode: str = "batched"
-    # Clips decoded at once. Memory grows with it (beam 5 keeps the encoder's keys and values for
-    # every hypothesis): 10 min of speech, transcription alone, peaked at 806 MB with 8, 574 MB
+    # Clips decoded at once. Memory grows with it (beam search keeps the encoder's keys and values for
+    # every hypothesis): 10 min of speech, transcription alone (beam 5), peaked at 806 MB with 8, 574 MB
     # with 4, 478 MB with 2, in 196 s, 201 s and 219 s (2 busy cores); the whole 10-minute
     # analysis peaked at 1040 MB with 4 and 937 MB with 2 (under the 1 GB target). README
     # "Speed and memory".

@@ -98,6 +98,20 @@ def measure(text_of, clips: list[dict], audio: dict[str, np.ndarray], *, joined_
     }
 
 
+def show_fillers(tr, clips: list[dict], audio: dict[str, np.ndarray]) -> None:
+    """Where um/uh are missed or extra: did cleanup drop them, or did Whisper never write them?"""
+    for c in clips:
+        ref = norm(c["reference"])
+        t = tr.transcribe(audio[c["id"]])
+        hyp = norm(t.text)
+        if all(ref.count(f) == hyp.count(f) for f in FILLERS):
+            continue
+        print(f"  {c['id']}: um/uh {sum(map(ref.count, FILLERS))} in the reference, {sum(map(hyp.count, FILLERS))} written"
+              f"\n    ref {' '.join(ref)}"
+              f"\n    hyp {' '.join(f'{w.text}@{w.start_s:.2f}-{w.end_s:.2f}({w.probability:.2f})' for w in t.words)}"
+              f"\n    dropped {list(t.dropped_hallucinations)}")
+
+
 def parse_set(items: list[str]) -> dict:
     """``--set max_clip_s=15`` into TranscribeOptions keywords (numbers and booleans parsed)."""
     fields = {f.name: f for f in dataclasses.fields(TranscribeOptions)}
@@ -129,6 +143,8 @@ def main() -> None:
                     help="override a TranscribeOptions field for the mockmic rows (tuning)")
     ap.add_argument("--joined-only", action="store_true", help="only the joined file (per-clip columns are then meaningless)")
     ap.add_argument("--show", action="store_true", help="print each clip's reference and mockmic's words where they differ")
+    ap.add_argument("--fillers", action="store_true",
+                    help="print each clip whose um/uh count differs: mockmic's timed words (probability) and what cleanup dropped")
     args = ap.parse_args()
     clips = split_clips([json.loads(line) for line in open(EVAL / "mfa" / "manifest.jsonl")], args.split)
     audio = {c["id"]: load_audio(EVAL / "mfa" / c["audio"])[0] for c in clips}
@@ -148,6 +164,8 @@ def main() -> None:
                                      mode=args.mode, **overrides)
             tr = Transcriber(args.model, opts)
             text_of = lambda samples, tr=tr: tr.transcribe(samples).text  # noqa: E731
+            if args.fillers and label == "mockmic":
+                show_fillers(tr, clips, audio)
         m = measure(text_of, clips, audio, joined_only=args.joined_only)
         ref_n, hyp_n, hit = m["fillers"]
         rtf = 2 * total_audio / (m["per_clip_s"] + m["joined_s"])

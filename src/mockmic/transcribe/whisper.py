@@ -146,7 +146,9 @@ class Transcriber:
                 language=language,
                 beam_size=opts.beam_size,
                 word_timestamps=True,
-                initial_prompt=prompt,
+                # Hotwords already put the prompt before every window; given as initial_prompt too it
+                # went in twice, and base wrote it back instead of the speech ("i mean i mean ...").
+                initial_prompt=_join_prompt(None, previous_text) if opts.keep_prompt_in_force else prompt,
                 hotwords=opts.initial_prompt if opts.keep_prompt_in_force else None,
                 condition_on_previous_text=opts.condition_on_previous_text,
                 temperature=opts.temperature,

@@ -3,13 +3,15 @@ words at a clip's end are kept. On the real clips of ../shared/eval/mfa."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import jiwer
 import numpy as np
 
-from conftest import SR, normalise_text, silence
+from conftest import SR, espeak_samples, normalise_text, silence
 from mockmic.transcribe import TranscribeOptions, Transcriber
 from mockmic.transcribe.chunks import split_at_deepest_pause
-from mockmic.transcribe.loops import looks_looping, looks_sparse, needs_second_look
+from mockmic.transcribe.loops import LoopOptions, looks_looping, looks_sparse, needs_second_look
 from test_transcribe_batched import _audio, _clips
 
 
@@ -42,17 +44,20 @@ def _joined(names: list[str]) -> tuple[np.ndarray, str]:
 
 
 def test_clip_that_skipped_speech_is_decoded_again_and_its_wer_drops(transcriber):
-    # Two real clips joined: in one 19 s clip tiny.en wrote the first utterance and skipped the
-    # first half of cold_corpus ("uh so this is the sick corpus ...").
+    # Two real clips joined: in one 19 s clip tiny.en at beam 5 wrote the first utterance and
+    # skipped the first half of cold_corpus ("uh so this is the sick corpus ..."). The default
+    # beam (2) writes this clip whole, so beam 5 is pinned here to keep a real skip to recover.
     signal, ref = _joined(["61-70968-0000", "cold_corpus"])
-    once = Transcriber(None, TranscribeOptions(resplit_depth=0)).transcribe(signal)
-    again = transcriber.transcribe(signal)
+    once = Transcriber(None, TranscribeOptions(resplit_depth=0, beam_size=5)).transcribe(signal)
+    again = Transcriber(None, TranscribeOptions(beam_size=5)).transcribe(signal)
     wer_once = jiwer.wer(ref, normalise_text(once.text))
     wer_again = jiwer.wer(ref, normalise_text(again.text))
     assert wer_again < 0.6 * wer_once, (wer_once, wer_again)
     assert "i have a cold" in normalise_text(again.text)
     starts = [w.start_s for w in again.words]
     assert starts == sorted(starts)  # the re-decoded parts are back in time order
+    default = jiwer.wer(ref, normalise_text(transcriber.transcribe(signal).text))
+    assert default < 0.6 * wer_once, (wer_once, default)  # the default settings do not skip it either
 
 
 def test_words_at_a_clip_end_are_kept(transcriber):
@@ -62,3 +67,44 @@ def test_words_at_a_clip_end_are_kept(transcriber):
     words = normalise_text(t.text).split()
     tail = words[words.index("here's"):]
     assert tail.count("word") >= 4, (t.text, t.dropped_hallucinations)
+
+
+STOPPED_EARLY = Path(__file__).parent / "data" / "stream_chunk_stopped_early.wav"
+
+
+def test_a_chunk_whisper_stopped_writing_early_is_decoded_again(transcriber):
+    # An 11.5 s streamed chunk of espeak-ng speech recorded through the virtual microphone:
+    # tiny.en wrote its first sentence (16 words for 8.9 voiced seconds, above the words-per-
+    # second rule) and stopped, leaving "Then I wrote a checklist and added an automated check
+    # before anything is sent." out. The speech no word covers sends it back in parts.
+    import soundfile as sf
+
+    signal, sr = sf.read(STOPPED_EARLY, dtype="float32")
+    assert sr == SR
+    never = TranscribeOptions(loops=LoopOptions(max_uncovered_s=1e9))
+    before = normalise_text(Transcriber(None, never).transcribe(signal).text)
+    after = normalise_text(transcriber.transcribe(signal).text)
+    assert "checklist" not in before, before  # the failure is still there to recover from
+    assert "i wrote a checklist and added an automated check before anything is sent" in after, after
+    assert after.startswith("i told my manager that it was my mistake")
+
+
+def test_speech_no_word_covers_is_measured_and_noise_is_not(transcriber):
+    from types import SimpleNamespace
+
+    from mockmic.transcribe.chunks import silent_frames
+    from mockmic.transcribe.whisper import _uncovered_s
+
+    rng = np.random.default_rng(1)
+    speech = espeak_samples("I told my manager that it was my mistake and I fixed it the same day.")
+    noise = (0.1 * np.abs(speech).max() * rng.standard_normal(3 * SR)).astype(np.float32)
+    sig = np.concatenate([silence(0.3), speech, silence(0.3), noise, silence(0.3), speech, silence(0.3)])
+    t0, t1 = 0.3, 0.3 + speech.size / SR
+    word = SimpleNamespace(start=t0, end=t1)
+    segs = [SimpleNamespace(words=[word])]
+    opts = LoopOptions()
+    bare = _uncovered_s(sig, silent_frames(sig), 0, sig.size, segs, opts)
+    # The second sentence is speech with no word on it; the 3 s of loud noise is not speech.
+    assert speech.size / SR - 1.0 <= bare <= speech.size / SR + 0.5, bare
+    both = segs + [SimpleNamespace(words=[SimpleNamespace(start=sig.size / SR - 0.3 - speech.size / SR, end=sig.size / SR - 0.3)])]
+    assert _uncovered_s(sig, silent_frames(sig), 0, sig.size, both, opts) < opts.max_uncovered_s

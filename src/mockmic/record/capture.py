@@ -158,6 +158,21 @@ class _Writer(threading.Thread):
             self.stopper.stop("write_error")
 
 
+DRIVER_TIMEOUT_S = 3.0  # s a lost device's abort and close may take before the recording goes on without them
+
+
+def _bounded(call: Callable[[], object], timeout_s: float) -> bool:
+    """Run ``call`` (exceptions ignored) on a daemon thread; False when it had not returned in ``timeout_s``."""
+    def run() -> None:
+        with contextlib.suppress(Exception):
+            call()
+
+    t = threading.Thread(target=run, name="mockmic-driver", daemon=True)
+    t.start()
+    t.join(timeout_s)
+    return not t.is_alive()
+
+
 def write_error_sentence(e: OSError, path: Path, kept_s: float) -> str:
     """One sentence for a recording the disk refused: why, and how much of it is kept where.
 
@@ -309,15 +324,16 @@ def record_answer(
                 enter_watcher.unwatch(stopper)
                 last = last_block_at[0]
                 flowing = last is not None and time.monotonic() - last < 0.5
-                with contextlib.suppress(Exception):
-                    if flowing and stopper.reason not in ("device_lost", "no_audio"):
+                if flowing and stopper.reason not in ("device_lost", "no_audio"):
+                    with contextlib.suppress(Exception):
                         stream.stop()  # delivers the buffers already captured
-                    else:
-                        # stop() waits for a stuck device to drain and can hang for ever;
-                        # abort() returns at once, and there is nothing left to deliver.
-                        stream.abort()
-                with contextlib.suppress(Exception):
-                    stream.close()
+                    with contextlib.suppress(Exception):
+                        stream.close()
+                else:
+                    # stop() waits for a stuck device to drain and can hang for ever; abort()
+                    # usually returns at once, but with the sound server gone a driver call can
+                    # hang too: the recording is not held hostage to it.
+                    _bounded(lambda: (stream.abort(), stream.close()), DRIVER_TIMEOUT_S)
                 blocks.put(None)
                 writer.join()
                 if writer.error is not None:

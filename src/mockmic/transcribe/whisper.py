@@ -18,7 +18,7 @@ from ..errors import ConfigError, ModelError
 from ..results import Transcript, Word
 from .chunks import energy_clips, silent_frames, split_at_deepest_pause, FRAME_S as CLIP_FRAME_S
 from .cleanup import drop_hallucinations, refine_word_times
-from .heard import silero_speech_prob, unheard_words
+from .heard import VAD_WINDOW, silero_speech_prob, unheard_words
 from .loops import LoopOptions, looks_looping, needs_second_look
 from .models import resolve_model
 
@@ -230,7 +230,9 @@ def _resplit_loops(tr: Transcriber, samples, clips, segments, language, prompt):
     starts = {int(a / sr * 100): (a, b) for a, b in clips}  # the pipeline's seek: 100 frames/s
     for seg in segments:
         clip = starts.get(int(seg.seek))
-        if depth and clip is not None and needs_second_look(seg.text, (clip[1] - clip[0]) / sr, _voiced_s(silent, *clip), tr.options.loops):
+        if depth and clip is not None and needs_second_look(
+                seg.text, (clip[1] - clip[0]) / sr, _voiced_s(silent, *clip), tr.options.loops,
+                uncovered_s=_uncovered_s(samples, silent, *clip, [seg], tr.options.loops)):
             held.setdefault(clip, []).append(seg)
             continue
         yield seg
@@ -259,16 +261,56 @@ def _decode_in_parts(tr: Transcriber, samples, clip, first_try, language, prompt
     out = []
     for part, part_segs in by_part.items():
         text = " ".join(s.text for s in part_segs)
-        if depth > 1 and needs_second_look(text, (part[1] - part[0]) / sr, _voiced_s(silent, *part), tr.options.loops):
+        if depth > 1 and needs_second_look(
+                text, (part[1] - part[0]) / sr, _voiced_s(silent, *part), tr.options.loops,
+                uncovered_s=_uncovered_s(samples, silent, *part, part_segs, tr.options.loops)):
             out += _decode_in_parts(tr, samples, part, part_segs, language, prompt, depth - 1, silent)
         else:
             out += part_segs
     first_text = " ".join(s.text for s in first_try)
     if not looks_looping(first_text, (b - a) / sr, tr.options.loops):
-        gained = _n_words(" ".join(s.text for s in out)) >= tr.options.loops.min_gain * _n_words(first_text)
+        n_first, n_out = _n_words(first_text), _n_words(" ".join(s.text for s in out))
+        # More words, or more words that cover at least half of the speech the first try left bare.
+        gained = n_out >= tr.options.loops.min_gain * n_first
+        if not gained and n_out > n_first:
+            bare_first = _uncovered_s(samples, silent, a, b, first_try, tr.options.loops)
+            gained = (bare_first >= tr.options.loops.max_uncovered_s
+                      and _uncovered_s(samples, silent, a, b, out, tr.options.loops) <= 0.5 * bare_first)
         if not gained:
             return list(first_try)
     return out
+
+
+def _uncovered_s(samples: np.ndarray, silent: np.ndarray, a: int, b: int, segments, options: LoopOptions) -> float:
+    """Seconds of speech in the sample range ``[a, b)`` farther than ``cover_slack_s`` from every
+    word of ``segments`` (faster-whisper segments, word times in seconds of the whole signal).
+
+    Sound is first taken from the level (``silent``); only when that leaves at least
+    ``max_uncovered_s`` bare does the Silero detector confirm which of it is speech, so noise in
+    the pauses of a noisy recording does not count (and costs the detector only then).
+    """
+    hop = int(CLIP_FRAME_S * config.SAMPLE_RATE)
+    lo, hi = a // hop, b // hop
+    bare = ~silent[lo:hi]
+    for seg in segments:
+        for w in seg.words or ():
+            s = max(0, int((float(w.start) - options.cover_slack_s) / CLIP_FRAME_S) - lo)
+            e = min(bare.size, int(np.ceil((float(w.end) + options.cover_slack_s) / CLIP_FRAME_S)) - lo)
+            if e > s:
+                bare[s:e] = False
+    if bare.sum() * CLIP_FRAME_S < options.max_uncovered_s:
+        return float(bare.sum()) * CLIP_FRAME_S
+    audio = samples[lo * hop: hi * hop]
+    n = audio.size // VAD_WINDOW * VAD_WINDOW
+    if n == 0:
+        return 0.0
+    prob = np.asarray(_speech_prob()(audio[:n]), dtype=np.float32).reshape(-1)
+    # Speech probability of each level frame: that of the detector window its middle falls in.
+    mids = ((np.arange(bare.size) + 0.5) * hop / VAD_WINDOW).astype(int)
+    speech = np.zeros(bare.size, dtype=bool)
+    ok = mids < prob.size
+    speech[ok] = prob[mids[ok]] >= 0.5
+    return float((bare & speech).sum()) * CLIP_FRAME_S
 
 
 def _n_words(text: str) -> int:

@@ -214,7 +214,8 @@ def test_practice_from_a_category(page, server):
     page.fill("#count", "2")
     page.click("#start")
     page.wait_for_selector("#btn-answer", state="visible", timeout=30_000)
-    assert page.inner_text("#progress") == "Question 1 of 2"
+    # The question and the choice arrive as two messages: wait for the first to be shown too.
+    page.wait_for_function("() => document.getElementById('progress').textContent === 'Question 1 of 2'")
     assert page.inner_text("#question-text") in mistakes
     # a count the bank cannot meet, or an unknown category, is one sentence in the form
     page.goto(server.base + "/practice")

@@ -176,6 +176,10 @@ def test_a_bad_file_uploaded_in_the_page_shows_one_clear_sentence(server, tmp_pa
             page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server.base) else None)
             page.goto(server.url)
             page.click("nav >> text=Upload")
+            # The page's script listens for files from DOMContentLoaded on: a file set before
+            # that is never sent.
+            page.wait_for_url(f"{server.base}/upload")
+            page.wait_for_load_state("load")
             page.set_input_files("#files", str(bad))
             failed = page.wait_for_selector("#uploads li[data-state=failed]", timeout=60_000)
             text = failed.query_selector(".error").inner_text()

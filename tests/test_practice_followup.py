@@ -150,3 +150,17 @@ def test_combined_scores_count_a_worse_follow_up_in_full():
 def test_combined_scores_of_an_answer_without_scores_is_none():
     assert combined_scores(None, joined_structure=50, joined_accountability=50, follow_up_delivery=50,
                            first_words=0, follow_up_words=10) is None
+
+
+def test_combined_scores_credit_the_quality_model_and_charge_the_joined_pitfalls():
+    from mockmic.scoring import PITFALL_COST, combine_scores
+
+    first = Scores(overall=71, delivery=72, structure=66, accountability=74)
+    kw = dict(joined_structure=90, joined_accountability=80, follow_up_delivery=60, first_words=60, follow_up_words=30)
+    plain = combined_scores(first, **kw)
+    graded = combined_scores(first, **kw, first_quality=20, joined_quality=80)
+    # half of the follow-up's gain in quality counts: 20 + (80 - 20) / 2 = 50, blended as for any answer
+    assert graded.overall == combine_scores(delivery=68, structure=78, accountability=77, quality=50).overall
+    assert graded.overall != plain.overall
+    blamed = combined_scores(first, **kw, pitfalls=["blaming_others"])
+    assert blamed.overall == plain.overall - PITFALL_COST["blaming_others"]

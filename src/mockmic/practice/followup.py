@@ -18,7 +18,7 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..results import STAR_PARTS, ContentAnalysis, Scores, Word
@@ -149,13 +149,18 @@ def combined_scores(
     follow_up_delivery: int | None,
     first_words: int,
     follow_up_words: int,
+    first_quality: int | None = None,
+    joined_quality: int | None = None,
+    pitfalls: Iterable[str] = (),
 ) -> Scores | None:
     """A question's scores when its answer came in two parts.
 
     Structure and accountability come from analysing both answers' words as one answer
     (``joined_*``), but only :data:`PROMPTED_CREDIT` of any gain over the first answer counts;
     a loss counts in full. Delivery is the mean of both parts' delivery scores weighted by
-    their word counts. Overall is then weighed as for any answer (:func:`scoring.combine_scores`).
+    their word counts. The quality model's judgement (``first_quality``, ``joined_quality``) is
+    credited as structure is; the joined answer's pitfall kinds (``pitfalls``) cost what they cost
+    any answer. Overall is then weighed as for any answer (:func:`scoring.combine_scores`).
     """
     from ..scoring import combine_scores
 
@@ -170,4 +175,6 @@ def combined_scores(
         else:
             total = first_words + follow_up_words
             delivery = int(round((delivery * first_words + follow_up_delivery * follow_up_words) / total))
-    return combine_scores(delivery=delivery, structure=structure, accountability=accountability)
+    quality = _credit(first_quality, joined_quality)
+    return combine_scores(delivery=delivery, structure=structure, accountability=accountability,
+                          quality=quality, pitfalls=pitfalls)

@@ -322,6 +322,9 @@ class Interview:
             follow_up_delivery=freport.scores.delivery if freport.scores else None,
             first_words=len(report.transcript.words),
             follow_up_words=len(fwords),
+            first_quality=report.content.quality if report.content is not None else None,
+            joined_quality=joined.quality,
+            pitfalls=[p.kind for p in joined.pitfalls],
         )
         return dataclasses.replace(base, follow_up=fu, follow_up_session_id=freport.id, follow_up_status="answered",
                                    scores=scores, issues=answer_issues(report, freport, needs=q.needs))

@@ -189,13 +189,13 @@ def test_practice_with_my_own_questions_skip_and_finish(page, server):
     page.click("#start")
     # The page shows its panel before the server's first question arrives (the server may still
     # be warming up the judge): wait for the question itself.
-    page.wait_for_function("() => document.getElementById('progress').textContent === 'Question 1 of 2'",
+    page.wait_for_function("() => (document.getElementById('progress') || {}).textContent === 'Question 1 of 2'",
                            timeout=30_000)
     page.wait_for_selector("#btn-answer", state="visible", timeout=30_000)
     assert page.inner_text("#question-text") == "Tell me about a time you missed a deadline."
     assert page.is_hidden("#btn-retry")  # nothing to redo yet
     page.click("#btn-skip")
-    page.wait_for_function("() => document.getElementById('progress').textContent === 'Question 2 of 2'")
+    page.wait_for_function("() => (document.getElementById('progress') || {}).textContent === 'Question 2 of 2'")
     assert page.inner_text("#question-text") == "<i>Why</i> this job?"  # text, not markup
     page.click("#btn-quit")
     page.wait_for_url(re.compile(r"/interviews/\d{8}-\d{6}-[0-9a-f]{6}$"), timeout=30_000)
@@ -215,7 +215,7 @@ def test_practice_from_a_category(page, server):
     page.click("#start")
     page.wait_for_selector("#btn-answer", state="visible", timeout=30_000)
     # The question and the choice arrive as two messages: wait for the first to be shown too.
-    page.wait_for_function("() => document.getElementById('progress').textContent === 'Question 1 of 2'")
+    page.wait_for_function("() => (document.getElementById('progress') || {}).textContent === 'Question 1 of 2'")
     assert page.inner_text("#question-text") in mistakes
     # a count the bank cannot meet, or an unknown category, is one sentence in the form
     page.goto(server.base + "/practice")

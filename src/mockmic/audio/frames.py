@@ -1,4 +1,4 @@
-"""Frame-wise level of a signal: the one RMS framing the stages share."""
+"""Frame-wise level of a signal, and runs in a frame mask: what the stages share."""
 
 from __future__ import annotations
 
@@ -27,3 +27,16 @@ def frame_rms(samples: np.ndarray, hop: int) -> np.ndarray:
         return np.zeros(0, np.float32)
     frames = np.asarray(samples[: n * hop], dtype=np.float32).reshape(n, hop)
     return np.sqrt(np.mean(frames * frames, axis=1))
+
+
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Index ranges ``[start, end)`` where a boolean mask is True.
+
+    >>> runs(np.array([True, True, False, True]))
+    [(0, 2), (3, 4)]
+    """
+    if mask.size == 0:
+        return []
+    m = np.concatenate([[False], mask.astype(bool), [False]])
+    edges = np.flatnonzero(np.diff(m.astype(np.int8)))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]

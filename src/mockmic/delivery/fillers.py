@@ -19,9 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..audio.frames import runs
 from ..results import Filler, FillerCluster, Word
 from . import filler_words as lex
-from .prosody import LEVEL_HOP_S, Acoustics, runs, semitone_spread, voiced_mask
+from .prosody import LEVEL_HOP_S, Acoustics, semitone_spread, voiced_mask
 
 _SENTENCE_END = re.compile(r"[.?!…]+[\"')\]]*$")
 

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..audio.frames import runs
 from ..results import Pause, Word
-from .prosody import LEVEL_HOP_S, Acoustics, runs
+from .prosody import LEVEL_HOP_S, Acoustics
 
 MIN_SOUND_S = 0.05  # s: shorter bursts inside a silence are clicks, not speech
 HYSTERESIS_DB = 6.0  # dB: a sound must rise this far above the threshold somewhere to be speech

@@ -337,15 +337,6 @@ def compute_acoustics(
     )
 
 
-def runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """Index ranges [start, end) where a boolean mask is True."""
-    if mask.size == 0:
-        return []
-    m = np.concatenate([[False], mask.astype(bool), [False]])
-    edges = np.flatnonzero(np.diff(m.astype(np.int8)))
-    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
-
-
 def voiced_mask(ac: Acoustics, sl: slice, *, min_prob: float) -> np.ndarray:
     """Pitch frames in ``sl`` that are voiced: pYIN probability and level both agree."""
     prob = ac.voiced_prob[sl]

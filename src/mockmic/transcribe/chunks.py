@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..audio.frames import frame_rms
+from ..audio.frames import frame_rms, runs
 from ..config import SAMPLE_RATE
 
 FRAME_S = 0.03  # energy frames for finding pauses
@@ -57,18 +57,7 @@ def energy_clips(
     n = silent.size
     # Middles of silent runs at least pause_s long, in frames.
     need = max(1, int(np.ceil(pause_s / FRAME_S)))
-    cuts: list[int] = []
-    i = 0
-    while i < n:
-        if silent[i]:
-            j = i
-            while j < n and silent[j]:
-                j += 1
-            if j - i >= need and i > 0 and j < n:
-                cuts.append((i + j) // 2)
-            i = j
-        else:
-            i += 1
+    cuts = [(i + j) // 2 for i, j in runs(silent) if j - i >= need and i > 0 and j < n]
     max_n = int(max_clip_s * SAMPLE_RATE)
     min_n = int(min_clip_s * SAMPLE_RATE)
     cut_samples = np.array([c * hop for c in cuts], dtype=np.int64)
@@ -112,17 +101,7 @@ def split_at_deepest_pause(
         silent = silent_frames(samples, rel_level=rel_level)
     silent = silent[lo:hi]
     if silent.any():
-        best, best_len, i = lo, 0, 0
-        while i < silent.size:
-            if silent[i]:
-                j = i
-                while j < silent.size and silent[j]:
-                    j += 1
-                if j - i > best_len:
-                    best, best_len = lo + (i + j) // 2, j - i
-                i = j
-            else:
-                i += 1
-        return best * hop
+        i, j = max(runs(silent), key=lambda r: r[1] - r[0])  # the first of the longest
+        return (lo + (i + j) // 2) * hop
     rms = frame_rms(samples, hop)[lo:hi]
     return (lo + int(np.argmin(rms))) * hop

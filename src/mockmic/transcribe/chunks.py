@@ -40,6 +40,7 @@ def energy_clips(
     min_clip_s: float = 8.0,
     pause_s: float = 0.3,
     rel_level: float = 0.06,
+    silent: np.ndarray | None = None,
 ) -> list[tuple[int, int]]:
     """Cut ``samples`` into clips of at most ``max_clip_s`` (sample ranges ``[start, end)``).
 
@@ -47,12 +48,14 @@ def energy_clips(
     that leaves the clip between ``min_clip_s`` and ``max_clip_s`` long, so clips are few and
     long (each costs the encoder a whole 30 s window). With no such pause, the cut goes at the
     quietest frame of the clip's second half. Clips with no sound at all are dropped.
+    ``silent``: the signal's :func:`silent_frames` at ``rel_level``, when the caller has them.
     """
     total = int(samples.size)
     if total == 0:
         return []
     hop = int(FRAME_S * SAMPLE_RATE)
-    silent = silent_frames(samples, rel_level=rel_level)
+    if silent is None:
+        silent = silent_frames(samples, rel_level=rel_level)
     rms = frame_rms(samples, hop)
     n = silent.size
     # Middles of silent runs at least pause_s long, in frames.

@@ -196,11 +196,12 @@ class Transcriber:
             from faster_whisper import BatchedInferencePipeline
 
             self._batched = BatchedInferencePipeline(self._model)
-        clips = energy_clips(samples, max_clip_s=opts.max_clip_s)
+        silent = silent_frames(samples)  # once for the signal: the clips, the loop checks and every split read it
+        clips = energy_clips(samples, max_clip_s=opts.max_clip_s, silent=silent)
         if not clips:
             return [], None
         segments, info = self._decode_clips(samples, clips, language, prompt)
-        return _resplit_loops(self, samples, clips, segments, language, prompt), info
+        return _resplit_loops(self, samples, clips, segments, language, prompt, silent), info
 
     def _decode_clips(self, samples: np.ndarray, clips: list[tuple[int, int]], language: str | None,
                       prompt: str | None):
@@ -221,12 +222,11 @@ class Transcriber:
         )
 
 
-def _resplit_loops(tr: Transcriber, samples, clips, segments, language, prompt):
+def _resplit_loops(tr: Transcriber, samples, clips, segments, language, prompt, silent):
     """Yield ``segments``, but those of looping clips replaced by their parts' (in time order)."""
     sr = config.SAMPLE_RATE
     depth = tr.options.resplit_depth
     held: dict[int, list] = {}
-    silent = silent_frames(samples)  # once for the signal: the loop checks and every split read it
     starts = {int(a / sr * 100): (a, b) for a, b in clips}  # the pipeline's seek: 100 frames/s
     for seg in segments:
         clip = starts.get(int(seg.seek))

@@ -41,8 +41,8 @@ class LoopOptions:
     # Skipped speech: fewer than this many words per voiced second, over at least min_voiced_s.
     min_words_per_voiced_s: float = 1.2
     min_voiced_s: float = 6.0
-    # ... or this many voiced seconds lie farther than ``cover_slack_s`` from every word written
-    # (Whisper stopped early: a 11.5 s streamed chunk got its first sentence and not the second,
+    # ... or (checked in transcribe.whisper, from the audio) this many voiced seconds lie farther
+    # than ``cover_slack_s`` from every word written (Whisper stopped early: a 11.5 s streamed chunk got its first sentence and not the second,
     # 16 words for 8.9 voiced seconds, above the rate rule).
     max_uncovered_s: float = 2.0
     cover_slack_s: float = 0.3
@@ -74,16 +74,13 @@ def looks_looping(text: str, clip_s: float, options: LoopOptions | None = None) 
     return clip_s > 0 and len(words) / clip_s > o.max_words_per_s
 
 
-def looks_sparse(text: str, voiced_s: float, options: LoopOptions | None = None, *, uncovered_s: float = 0.0) -> bool:
-    """Whether a clip with ``voiced_s`` seconds of sound got far fewer words than that holds,
-    or left ``uncovered_s`` seconds of sound with no word near (see :attr:`LoopOptions.max_uncovered_s`)."""
+def looks_sparse(text: str, voiced_s: float, options: LoopOptions | None = None) -> bool:
+    """Whether a clip with ``voiced_s`` seconds of sound got far fewer words than that holds."""
     o = options or LoopOptions()
-    if uncovered_s >= o.max_uncovered_s:
-        return True
     return voiced_s >= o.min_voiced_s and len(_words(text)) < o.min_words_per_voiced_s * voiced_s
 
 
-def needs_second_look(text: str, clip_s: float, voiced_s: float, options: LoopOptions | None = None,
-                      *, uncovered_s: float = 0.0) -> bool:
-    """A loop or skipped speech: the clip is worth decoding again in parts."""
-    return looks_looping(text, clip_s, options) or looks_sparse(text, voiced_s, options, uncovered_s=uncovered_s)
+def needs_second_look(text: str, clip_s: float, voiced_s: float, options: LoopOptions | None = None) -> bool:
+    """A loop or skipped speech, from the text alone: the clip is worth decoding again in parts.
+    (Speech the words leave bare needs the audio: ``transcribe.whisper`` checks it after these.)"""
+    return looks_looping(text, clip_s, options) or looks_sparse(text, voiced_s, options)

@@ -230,9 +230,7 @@ def _resplit_loops(tr: Transcriber, samples, clips, segments, language, prompt, 
     starts = {int(a / sr * 100): (a, b) for a, b in clips}  # the pipeline's seek: 100 frames/s
     for seg in segments:
         clip = starts.get(int(seg.seek))
-        if depth and clip is not None and needs_second_look(
-                seg.text, (clip[1] - clip[0]) / sr, _voiced_s(silent, *clip), tr.options.loops,
-                uncovered_s=_uncovered_s(samples, silent, *clip, [seg], tr.options.loops)):
+        if depth and clip is not None and _worth_second_look(tr, samples, silent, clip, [seg]):
             held.setdefault(clip, []).append(seg)
             continue
         yield seg
@@ -260,10 +258,7 @@ def _decode_in_parts(tr: Transcriber, samples, clip, first_try, language, prompt
         by_part[starts.get(int(seg.seek), parts[0])].append(seg)
     out = []
     for part, part_segs in by_part.items():
-        text = " ".join(s.text for s in part_segs)
-        if depth > 1 and needs_second_look(
-                text, (part[1] - part[0]) / sr, _voiced_s(silent, *part), tr.options.loops,
-                uncovered_s=_uncovered_s(samples, silent, *part, part_segs, tr.options.loops)):
+        if depth > 1 and _worth_second_look(tr, samples, silent, part, part_segs):
             out += _decode_in_parts(tr, samples, part, part_segs, language, prompt, depth - 1, silent)
         else:
             out += part_segs
@@ -279,6 +274,17 @@ def _decode_in_parts(tr: Transcriber, samples, clip, first_try, language, prompt
         if not gained:
             return list(first_try)
     return out
+
+
+def _worth_second_look(tr: Transcriber, samples, silent, clip: tuple[int, int], segments) -> bool:
+    """A loop or skipped speech in ``clip``'s ``segments``: the text rules first (:mod:`.loops`),
+    then, only when they pass, the speech its words leave bare (:func:`_uncovered_s`)."""
+    a, b = clip
+    text = " ".join(s.text for s in segments)
+    o = tr.options.loops
+    if needs_second_look(text, (b - a) / config.SAMPLE_RATE, _voiced_s(silent, a, b), o):
+        return True
+    return _uncovered_s(samples, silent, a, b, segments, o) >= o.max_uncovered_s
 
 
 def _uncovered_s(samples: np.ndarray, silent: np.ndarray, a: int, b: int, segments, options: LoopOptions) -> float:

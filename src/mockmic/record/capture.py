@@ -161,8 +161,8 @@ class _Writer(threading.Thread):
 DRIVER_TIMEOUT_S = 3.0  # s a lost device's abort and close may take before the recording goes on without them
 
 
-def _bounded(call: Callable[[], object], timeout_s: float) -> bool:
-    """Run ``call`` (exceptions ignored) on a daemon thread; False when it had not returned in ``timeout_s``."""
+def _bounded(call: Callable[[], object], timeout_s: float) -> None:
+    """Run ``call`` (exceptions ignored) on a daemon thread, waiting for it at most ``timeout_s``."""
     def run() -> None:
         with contextlib.suppress(Exception):
             call()
@@ -170,7 +170,6 @@ def _bounded(call: Callable[[], object], timeout_s: float) -> bool:
     t = threading.Thread(target=run, name="mockmic-driver", daemon=True)
     t.start()
     t.join(timeout_s)
-    return not t.is_alive()
 
 
 def write_error_sentence(e: OSError, path: Path, kept_s: float) -> str:

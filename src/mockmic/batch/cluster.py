@@ -99,7 +99,9 @@ def _client(spec: str) -> Iterator[tuple[object, int, bool]]:
             try:
                 cluster = stack.enter_context(distributed.LocalCluster(
                     n_workers=value, threads_per_worker=1, processes=True, dashboard_address=None,
-                    silence_logs=logging.ERROR))
+                    silence_logs=logging.CRITICAL))  # a file's error comes back as its result;
+                # a worker's own log (a heartbeat that fails while Ctrl-C closes the cluster,
+                # with its traceback) would only bury the one-sentence message
             finally:
                 if old is not None:
                     signal.signal(signal.SIGINT, old)

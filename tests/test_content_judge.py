@@ -95,6 +95,50 @@ def test_learned_judge_flags_blame_and_denial():
         assert p.evidence.startswith("at ") and p.start_s is not None
 
 
+_TYPO = ("So this was last year at the agency. I was sending the weekly update to a client and I made a typo in "
+         "the subject line, I wrote 'Weekly Updte' instead of 'Weekly Update'. My manager spotted it after it went "
+         "out. I sent a quick follow up with the right subject and apologised. Since then I read every subject line "
+         "out loud before I hit send, and it has not happened again.")
+_LEAK = ("So this was last year at the agency. I was sending the quarterly results to a client and I attached the "
+         "wrong spreadsheet, the one with another client's confidential salaries in it. My manager spotted it after "
+         "it went out. I called the client straight away, asked them to delete it, told our data protection officer "
+         "and apologised to both clients. Since then I open every attachment before I hit send, and it has not "
+         "happened again.")
+
+
+def test_combined_judge_finds_a_typo_sized_example_and_quotes_where_it_is_told():
+    # The same story shape twice: a typo in a subject line (seed 000's trivial example) and a
+    # confidential file sent to the wrong client. Only the first is trivial, and the quote is the
+    # sentence that tells the typo, not the lesson that also mentions subject lines.
+    typo = analyze_content(words_from_text(_TYPO), question=Q, options=ContentOptions(judge="combined"))
+    found = {p.kind: p for p in typo.pitfalls}
+    assert "trivial_example" in found
+    assert "typo in the" in found["trivial_example"].evidence
+    leak = analyze_content(words_from_text(_LEAK), question=Q, options=ContentOptions(judge="combined"))
+    assert "trivial_example" not in {p.kind for p in leak.pitfalls}
+
+
+def test_shipped_prototypes_cover_every_group_as_unit_vectors():
+    from mockmic.content.features import PROTO_GROUPS
+    from mockmic.content.learned import load_weights
+
+    w = load_weights()
+    assert w.proto_emb.shape[1] == 384 and len(w.proto_group) == w.proto_emb.shape[0]
+    assert set(w.proto_group.tolist()) == set(range(len(PROTO_GROUPS)))
+    assert np.allclose(np.linalg.norm(w.proto_emb, axis=1), 1.0, atol=1e-3)
+    # The answer features end with two per group: the closest sentence, and the mean of the two closest.
+    from mockmic.content.analyze import rule_stage
+    from mockmic.content.learned import stage_features
+
+    words = words_from_text(_TYPO)
+    _, _, xa = stage_features(rule_stage(words, question=Q, opts=ContentOptions()), words)
+    assert xa.shape == (w.pit_w.shape[0],)
+    n = len(PROTO_GROUPS)
+    closest, two = xa[-2 * n : -n], xa[-n:]
+    assert np.all(closest >= two - 1e-6) and np.all(np.abs(xa[-2 * n :]) <= 1.0 + 1e-6)
+    assert closest[PROTO_GROUPS.index("trivial_example")] > 0.3
+
+
 def test_embeddings_are_unit_vectors_and_similar_sentences_are_closer():
     from mockmic.content.embed import load_embedder
 

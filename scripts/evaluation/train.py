@@ -9,6 +9,7 @@ never read here.
 from __future__ import annotations
 
 import sys
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -17,14 +18,27 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from evaluation.content_eval import answer_words, load_split  # noqa: E402
 
 from mockmic.content.analyze import rule_stage  # noqa: E402
-from mockmic.content.features import LABELS, PITFALL_KINDS  # noqa: E402
+from mockmic.content.embed import DIM, load_embedder  # noqa: E402
+from mockmic.content.features import LABELS, PITFALL_KINDS, PROTO_GROUPS  # noqa: E402
 from mockmic.content.learned import MODES, JudgeWeights, decode_star, named_part, save_weights, stage_features  # noqa: E402
 from mockmic.content.options import ContentOptions  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[2] / "src" / "mockmic" / "content" / "model" / "judge.npz"
+PROTOTYPES = Path(__file__).with_name("pitfall_prototypes.toml")
 
 
-def rows(answers):
+def prototypes() -> tuple[np.ndarray, np.ndarray]:
+    """The prototype sentences' embeddings and groups (indices into PROTO_GROUPS)."""
+    groups = tomllib.loads(PROTOTYPES.read_text(encoding="utf-8"))
+    unknown = set(groups) - set(PROTO_GROUPS)
+    if unknown:
+        raise SystemExit(f"{PROTOTYPES.name}: unknown groups {sorted(unknown)}")
+    texts = [(PROTO_GROUPS.index(g), t) for g in PROTO_GROUPS for t in groups.get(g, [])]
+    emb = np.asarray(load_embedder().embed([t for _, t in texts]), dtype=np.float32)
+    return emb, np.array([g for g, _ in texts], dtype=np.int16)
+
+
+def rows(answers, protos):
     """Per answer: sentence features, span gold labels, answer features, gold pitfalls, rule pitfalls, rule labels,
     the label each span names at its start (index or None)."""
     opts = ContentOptions()
@@ -37,7 +51,7 @@ def rows(answers):
             for i in range(s, min(e, len(words))):
                 word_gold[i] = lab
         st = rule_stage(words, question=a.question, opts=opts)
-        _, xs, xa = stage_features(st, words)
+        _, xs, xa = stage_features(st, words, protos)
         span_gold = []
         for sp in st.spans:
             labs = word_gold[sp.start : sp.end]
@@ -125,7 +139,9 @@ def fit_smoothing(train, dev, sw, sb, smu, ssd):
 
 
 def main() -> None:
-    train, dev = rows(load_split("train")), rows(load_split("dev"))
+    protos = prototypes()
+    print(f"{len(protos[1])} prototype sentences in {len(PROTO_GROUPS)} groups")
+    train, dev = rows(load_split("train"), protos), rows(load_split("dev"), protos)
     print(f"train {len(train)} answers, dev {len(dev)} answers")
     xs = np.vstack([r[0] for r in train]); ys = np.concatenate([r[1] for r in train])
     best = None
@@ -147,8 +163,11 @@ def main() -> None:
     # out-of-fold probabilities over train+dev (5 folds), not on dev alone: dev holds 3-18
     # answers of a kind, too few to place a threshold (F1 on dev alone chose 0.15-0.25, flagged
     # blame in a plainly accountable answer and halved precision). The weights are then fitted on
-    # train only.
+    # train only. Each kind also chooses its features: the pooled answer embedding, or the
+    # prototype features in its place (the other features are in both).
     xa = np.vstack([r[2] for r in train])
+    n_proto = 2 * len(PROTO_GROUPS)
+    masks = {"pooled": np.arange(xa.shape[1]) < xa.shape[1] - n_proto, "prototypes": np.arange(xa.shape[1]) >= DIM}
     both = train + dev
     xb = np.vstack([r[2] for r in both])
     fold = np.random.default_rng(0).permutation(len(both)) % 5
@@ -157,19 +176,23 @@ def main() -> None:
         y = np.array([kind in r[3] for r in train])
         yb = np.array([kind in r[3] for r in both]); rb = np.array([kind in r[4] for r in both])
         cand = []
-        for l2p in (1e-2, 1e-1, 1.0):
-            oof = np.zeros(len(both))
-            for f in range(5):
-                w, b, mu, sd = fit_binary(xb[fold != f], yb[fold != f], l2=l2p)
-                oof[fold == f] = 1 / (1 + np.exp(-(((xb[fold == f] - mu) / sd) @ w + b)))
-            for t in np.linspace(0.1, 0.9, 17):
-                cand.append((f1(*counts(oof >= t, yb)), -abs(t - 0.5), l2p, t, oof))
-        score, _, l2p, t, oof = max(cand, key=lambda c: (c[0], c[1]))
+        for name, m in masks.items():
+            for l2p in (1e-2, 1e-1, 1.0):
+                oof = np.zeros(len(both))
+                for f in range(5):
+                    w, b, mu, sd = fit_binary(xb[fold != f][:, m], yb[fold != f], l2=l2p)
+                    oof[fold == f] = 1 / (1 + np.exp(-(((xb[fold == f][:, m] - mu) / sd) @ w + b)))
+                for t in np.linspace(0.1, 0.9, 17):
+                    cand.append((f1(*counts(oof >= t, yb)), -abs(t - 0.5), name == "pooled", l2p, t, oof, name))
+        score, _, _, l2p, t, oof, name = max(cand, key=lambda c: c[:3])
         learned = oof >= t
         f = {"rules": f1(*counts(rb, yb)), "learned": f1(*counts(learned, yb)), "union": f1(*counts(rb | learned, yb))}
         mode = max(MODES, key=lambda m: (f[m], m == "rules"))
-        w, b, mu, sd = fit_binary(xa, y, l2=l2p)
-        print(f"  {kind:22s} out-of-fold F1 rules {f['rules']:.2f} learned {f['learned']:.2f} (l2={l2p}, threshold {t:.2f}) "
+        m = masks[name]
+        wm, b, mum, sdm = fit_binary(xa[:, m], y, l2=l2p)
+        w, mu, sd = np.zeros(xa.shape[1]), np.zeros(xa.shape[1]), np.ones(xa.shape[1])
+        w[m], mu[m], sd[m] = wm, mum, sdm
+        print(f"  {kind:22s} out-of-fold F1 rules {f['rules']:.2f} learned {f['learned']:.2f} ({name}, l2={l2p}, threshold {t:.2f}) "
               f"union {f['union']:.2f} -> {mode}  (train+dev positives {int(yb.sum())})")
         pw.append(w); pb.append(b); pmu.append(mu); psd.append(sd); thr.append(t); modes.append(MODES.index(mode))
     # One standardisation for all kinds keeps the file small: fold each kind's into its weights.
@@ -179,7 +202,7 @@ def main() -> None:
     save_weights(OUT, JudgeWeights(sw.astype(np.float32), sb.astype(np.float32), smu.astype(np.float32),
                                    ssd.astype(np.float32), W.astype(np.float32), B.astype(np.float32),
                                    mu0.astype(np.float32), sd0.astype(np.float32), np.array(thr, dtype=np.float32),
-                                   star_mode, np.array(modes), *smooth))
+                                   star_mode, np.array(modes), *smooth, *protos))
     print(f"wrote {OUT}")
 
 

@@ -19,7 +19,8 @@ import re
 import numpy as np
 
 from ..results import Pitfall, Word, clock
-from .features import LABELS, PITFALL_KINDS, answer_features, sentence_features, span_signals
+from .features import (LABELS, PITFALL_KINDS, PROTO_GROUPS, answer_features, prototype_features, prototype_similarity,
+                       sentence_features, span_signals)
 
 MODES = ("rules", "learned", "union")
 # The pitfall classifiers were trained on whole answers (the set's shortest has about 40 words):
@@ -67,6 +68,10 @@ class JudgeWeights:
     star_log_end: np.ndarray  # (labels,)
     star_lam: float
     star_presence: float
+    # Prototype sentences' embeddings and their group (index into PROTO_GROUPS), embedded at
+    # training time from scripts/evaluation/pitfall_prototypes.toml.
+    proto_emb: np.ndarray | None = None  # (prototypes, 384)
+    proto_group: np.ndarray | None = None  # (prototypes,)
 
 
 def save_weights(path, w: JudgeWeights) -> None:
@@ -95,14 +100,21 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def stage_features(stage, words: Sequence[Word]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Embeddings, sentence features and answer features of one answer's rule stage."""
+def stage_features(stage, words: Sequence[Word], prototypes: tuple[np.ndarray, np.ndarray] | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Embeddings, sentence features and answer features of one answer's rule stage.
+
+    ``prototypes`` (embeddings, groups) defaults to the ones in the shipped weights."""
     from .embed import load_embedder
 
+    if prototypes is None:
+        w = load_weights()
+        prototypes = (w.proto_emb, w.proto_group)
     emb = load_embedder().embed(stage.texts)
     sig = span_signals(stage, words)
     xs = sentence_features(emb, stage.labels, sig)
-    xa = answer_features(emb, sig, {p.kind for p in stage.pitfalls}, len(words), stage.mistake_question)
+    proto = prototype_features(prototype_similarity(emb, *prototypes))
+    xa = answer_features(emb, sig, {p.kind for p in stage.pitfalls}, len(words), stage.mistake_question, proto)
     return emb, xs, xa
 
 
@@ -186,14 +198,32 @@ def apply_judge(stage, words: Sequence[Word], judge: str, *, min_words: int = 20
         if kind in rules:
             out.append(rules[kind])
             continue
-        # Evidence: the sentence whose embedding pushes this kind's score most.
-        dim = emb.shape[1]
-        k = int(np.argmax(emb @ (w.pit_w[:dim, j] / w.pit_sd[:dim]))) if len(stage.spans) else 0
+        k = _evidence_span(w, emb, j, labels) if len(stage.spans) else 0
         sp = stage.spans[k]
         text = " ".join(x.text.strip() for x in words[sp.start : sp.end][:16]).rstrip(".!?,")
         start = words[sp.start].start_s
         out.append(Pitfall(kind, _MESSAGES[kind], f"at {clock(start)}: '{text}'", round(start, 2)))
     return labels, out
+
+
+def _evidence_span(w: JudgeWeights, emb: np.ndarray, j: int, labels: Sequence[str | None] = ()) -> int:
+    """The sentence to quote for pitfall ``j``: the one whose embedding pushes its score most or,
+    when its classifier reads the prototype features, the one closest to the kind's prototypes
+    (for ``no_learning``, the last one, where a lesson would be, as the rules quote it; for
+    ``trivial_example``, among the sentences that set the scene, where the example is told, since
+    the similarity is partly topical and a lesson about the same typo would otherwise win)."""
+    dim = emb.shape[1]
+    push = w.pit_w[:dim, j] / w.pit_sd[:dim]
+    if np.any(push) or w.proto_emb is None:
+        return int(np.argmax(emb @ push))
+    if PITFALL_KINDS[j] == "no_learning":
+        return emb.shape[0] - 1
+    sim = prototype_similarity(emb, w.proto_emb, w.proto_group)[:, PROTO_GROUPS.index(PITFALL_KINDS[j])]
+    if PITFALL_KINDS[j] == "trivial_example":
+        scene = [i for i, lab in enumerate(labels[: len(sim)]) if lab in ("situation", "task")]
+        if scene:
+            return scene[int(np.argmax(sim[scene]))]
+    return int(np.argmax(sim))
 
 
 def named_part(text: str) -> str | None:

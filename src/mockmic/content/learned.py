@@ -206,7 +206,7 @@ def apply_judge(stage, words: Sequence[Word], judge: str, *, min_words: int = 20
     return labels, out
 
 
-def _evidence_span(w: JudgeWeights, emb: np.ndarray, j: int, labels: Sequence[str | None] = ()) -> int:
+def _evidence_span(w: JudgeWeights, emb: np.ndarray, j: int, labels: Sequence[str | None]) -> int:
     """The sentence to quote for pitfall ``j``: the one whose embedding pushes its score most or,
     when its classifier reads the prototype features, the one closest to the kind's prototypes
     (for ``no_learning``, the last one, where a lesson would be, as the rules quote it; for
@@ -220,7 +220,7 @@ def _evidence_span(w: JudgeWeights, emb: np.ndarray, j: int, labels: Sequence[st
         return emb.shape[0] - 1
     sim = prototype_similarity(emb, w.proto_emb, w.proto_group)[:, PROTO_GROUPS.index(PITFALL_KINDS[j])]
     if PITFALL_KINDS[j] == "trivial_example":
-        scene = [i for i, lab in enumerate(labels[: len(sim)]) if lab in ("situation", "task")]
+        scene = [i for i, lab in enumerate(labels) if lab in ("situation", "task")]
         if scene:
             return scene[int(np.argmax(sim[scene]))]
     return int(np.argmax(sim))

@@ -96,12 +96,13 @@ def _client(spec: str) -> Iterator[tuple[object, int, bool]]:
                 old = signal.signal(signal.SIGINT, signal.SIG_IGN)  # workers start with Ctrl-C ignored
             except ValueError:
                 old = None
+            # Worker logs at CRITICAL only: a file's error comes back as its result, and a worker's
+            # own log (a heartbeat that fails while Ctrl-C closes the cluster, with its traceback)
+            # would only bury the one-sentence message.
             try:
                 cluster = stack.enter_context(distributed.LocalCluster(
                     n_workers=value, threads_per_worker=1, processes=True, dashboard_address=None,
-                    silence_logs=logging.CRITICAL))  # a file's error comes back as its result;
-                # a worker's own log (a heartbeat that fails while Ctrl-C closes the cluster,
-                # with its traceback) would only bury the one-sentence message
+                    silence_logs=logging.CRITICAL))
             finally:
                 if old is not None:
                     signal.signal(signal.SIGINT, old)

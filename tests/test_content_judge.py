@@ -106,92 +106,16 @@ _LEAK = ("So this was last year at the agency. I was sending the quarterly resul
          "happened again.")
 
 
-def _trivial(text):
-    from mockmic.content.analyze import rule_stage
-    from mockmic.content.learned import _evidence_span, load_weights, pitfall_probs, stage_features
-    from mockmic.content.features import PITFALL_KINDS
-
-    words = words_from_text(text)
-    st = rule_stage(words, question=Q, opts=ContentOptions())
-    emb, _, xa = stage_features(st, words)
-    w = load_weights()
-    j = PITFALL_KINDS.index("trivial_example")
-    return float(pitfall_probs(w, xa)[j]), st.texts[_evidence_span(w, emb, j, st.labels)]
-
-
-def test_a_typo_sized_example_reads_far_more_trivial_than_a_leak_and_the_quote_is_where_it_is_told():
+def test_combined_judge_finds_a_typo_sized_example_and_quotes_where_it_is_told():
     # The same story shape twice: a typo in a subject line (seed 000's trivial example) and a
-    # confidential file sent to the wrong client. Only the first is trivial, and the sentence to
-    # quote is the one that tells the typo, not the lesson that also mentions subject lines.
-    p_typo, quote = _trivial(_TYPO)
-    p_leak, _ = _trivial(_LEAK)
-    assert p_typo > p_leak + 0.2, (p_typo, p_leak)
-    assert "typo in the subject line" in quote
+    # confidential file sent to the wrong client. Only the first is trivial, and the quote is the
+    # sentence that tells the typo, not the lesson that also mentions subject lines.
+    typo = analyze_content(words_from_text(_TYPO), question=Q, options=ContentOptions(judge="combined"))
+    found = {p.kind: p for p in typo.pitfalls}
+    assert "trivial_example" in found
+    assert "typo in the" in found["trivial_example"].evidence
     leak = analyze_content(words_from_text(_LEAK), question=Q, options=ContentOptions(judge="combined"))
     assert "trivial_example" not in {p.kind for p in leak.pitfalls}
-
-
-@pytest.mark.xfail(strict=True, reason="known miss (issue 12 note): a trivial mistake told with an apology and a "
-                   "lesson reads 0.45 against the threshold of 0.65; the set's trivial answers are weak in other ways too")
-def test_combined_judge_flags_a_typo_sized_example_told_well():
-    typo = analyze_content(words_from_text(_TYPO), question=Q, options=ContentOptions(judge="combined"))
-    assert "trivial_example" in {p.kind for p in typo.pitfalls}
-
-
-# Sentences written for this test after the sentence classifier was trained (none is in
-# scripts/evaluation/pitfall_sentences/): each pitfall's shape against a look-alike that is not it.
-_SENTENCE_PAIRS = [
-    ("dwelling_on_negative", "i was a wreck for weeks afterwards and i still lie awake going over it",
-     "I was gutted for an evening, then I sat down and wrote the client an apology."),
-    ("lesson", "Since then I put every contract date into the shared calendar the day it's signed.",
-     "so yeah i guess it taught me a lot"),
-    ("trivial_example", "I once spelt a colleague's name wrong on the team lunch rota.",
-     "I once put the wrong patient's name on a blood sample label."),
-    ("denying_mistakes", "to be honest i don't really make mistakes at work, i'm very thorough",
-     "I made a real mistake last spring: I approved a refund without checking the account."),
-]
-
-
-@pytest.mark.parametrize("kind,shape,lookalike", _SENTENCE_PAIRS, ids=[k for k, *_ in _SENTENCE_PAIRS])
-def test_sentence_classifier_tells_a_pitfall_from_its_look_alike(kind, shape, lookalike):
-    from mockmic.content.embed import load_embedder
-    from mockmic.content.features import SENTENCE_CLASSES
-    from mockmic.content.learned import load_weights, sentence_probs
-
-    w = load_weights()
-    p = sentence_probs(load_embedder().embed([shape, lookalike]), (w.sent_w, w.sent_b))
-    assert np.allclose(p.sum(axis=1), 1.0, atol=1e-5)
-    c = SENTENCE_CLASSES.index(kind)
-    assert p[0, c] > p[1, c] + 0.25, p[:, c]
-    assert int(np.argmax(p[0])) == c
-
-
-def test_labelled_sentences_are_known_groups_without_repeats_or_held_out_text():
-    import tomllib
-    from pathlib import Path
-
-    from mockmic.content.features import SENTENCE_CLASSES, SENTENCE_GROUP_CLASS
-
-    root = Path(__file__).resolve().parents[1]
-    seen: dict[str, str] = {}
-    per_class = dict.fromkeys(SENTENCE_CLASSES, 0)
-    for f in sorted((root / "scripts/evaluation/pitfall_sentences").glob("*.toml")):
-        for group, items in tomllib.loads(f.read_text(encoding="utf-8")).items():
-            assert group in SENTENCE_GROUP_CLASS, (f.name, group)
-            for t in items:
-                key = " ".join(t.lower().split())
-                assert key not in seen, (t, seen.get(key), group)
-                seen[key] = group
-                per_class[SENTENCE_GROUP_CLASS[group]] += 1
-    assert min(per_class.values()) >= 40, per_class
-    # the pairs above test unseen sentences, and no sentence of the content set (whose test split
-    # is held out) was copied in
-    for _, *pair in _SENTENCE_PAIRS:
-        assert not {" ".join(t.lower().split()) for t in pair} & set(seen)
-    from evaluation.content_eval import load_all
-
-    answers = {" ".join(t.lower().split()) for a in load_all() for _, t in a.sentences}
-    assert not answers & set(seen), sorted(answers & set(seen))[:3]
 
 
 def test_shipped_prototypes_cover_every_group_as_unit_vectors():

@@ -19,14 +19,12 @@ from evaluation.content_eval import answer_words, load_split  # noqa: E402
 
 from mockmic.content.analyze import rule_stage  # noqa: E402
 from mockmic.content.embed import DIM, load_embedder  # noqa: E402
-from mockmic.content.features import (LABELS, PITFALL_KINDS, PROTO_GROUPS, SENTENCE_CLASSES,  # noqa: E402
-                                     SENTENCE_GROUP_CLASS)
+from mockmic.content.features import LABELS, PITFALL_KINDS, PROTO_GROUPS  # noqa: E402
 from mockmic.content.learned import MODES, JudgeWeights, decode_star, named_part, save_weights, stage_features  # noqa: E402
 from mockmic.content.options import ContentOptions  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[2] / "src" / "mockmic" / "content" / "model" / "judge.npz"
 PROTOTYPES = Path(__file__).with_name("pitfall_prototypes.toml")
-SENTENCES = Path(__file__).with_name("pitfall_sentences")
 
 
 def prototypes() -> tuple[np.ndarray, np.ndarray]:
@@ -40,50 +38,7 @@ def prototypes() -> tuple[np.ndarray, np.ndarray]:
     return emb, np.array([g for g, _ in texts], dtype=np.int16)
 
 
-def labelled_sentences() -> tuple[list[str], np.ndarray, list[str]]:
-    """The sentences of ``pitfall_sentences/*.toml``, their class (index into SENTENCE_CLASSES) and group."""
-    texts, classes, groups = [], [], []
-    for f in sorted(SENTENCES.glob("*.toml")):
-        for g, items in tomllib.loads(f.read_text(encoding="utf-8")).items():
-            if g not in SENTENCE_GROUP_CLASS:
-                raise SystemExit(f"{f.name}: unknown group {g!r} (known: {sorted(SENTENCE_GROUP_CLASS)})")
-            for t in items:
-                texts.append(t); groups.append(g)
-                classes.append(SENTENCE_CLASSES.index(SENTENCE_GROUP_CLASS[g]))
-    return texts, np.array(classes), groups
-
-
-def sentence_model() -> tuple[np.ndarray, np.ndarray]:
-    """The sentence pitfall classifier: a softmax on the embedding, classes weighted to balance.
-
-    Its l2 is chosen by 5-fold balanced accuracy on the labelled sentences alone (no answer of
-    the content set is read), and the standardisation is folded into the weights."""
-    texts, y, groups = labelled_sentences()
-    x = np.asarray(load_embedder().embed(texts), dtype=np.float32)
-    freq = np.bincount(y, minlength=len(SENTENCE_CLASSES)).astype(float)
-    print(f"{len(texts)} labelled sentences: " + ", ".join(f"{c} {int(n)}" for c, n in zip(SENTENCE_CLASSES, freq)))
-    cw = np.where(freq > 0, len(y) / np.maximum(freq, 1) / len(SENTENCE_CLASSES), 0.0)[y]
-    fold = np.random.default_rng(1).permutation(len(y)) % 5
-    best = None
-    for l2 in (1e-2, 3e-2, 1e-1, 3e-1, 1.0):
-        pred = np.zeros(len(y), dtype=int)
-        for f in range(5):
-            w, b, mu, sd = fit_softmax(x[fold != f], y[fold != f], len(SENTENCE_CLASSES), l2=l2, weights=cw[fold != f])
-            pred[fold == f] = (((x[fold == f] - mu) / sd) @ w + b).argmax(axis=1)
-        bal = float(np.mean([np.mean(pred[y == c] == c) for c in range(len(SENTENCE_CLASSES)) if freq[c]]))
-        print(f"  sentence classifier l2={l2}: 5-fold balanced accuracy {bal:.3f}")
-        if best is None or bal > best[0]:
-            best = (bal, l2, pred)
-    bal, l2, pred = best
-    for c, name in enumerate(SENTENCE_CLASSES):
-        if freq[c]:
-            got = pred == c
-            print(f"    {name:22s} recall {np.mean(pred[y == c] == c):.2f} precision {np.mean(y[got] == c) if got.any() else 0:.2f}")
-    w, b, mu, sd = fit_softmax(x, y, len(SENTENCE_CLASSES), l2=l2, weights=cw)
-    return (w / sd[:, None]).astype(np.float32), (b - (mu / sd) @ w).astype(np.float32)
-
-
-def rows(answers, protos, sentm):
+def rows(answers, protos):
     """Per answer: sentence features, span gold labels, answer features, gold pitfalls, rule pitfalls, rule labels,
     the label each span names at its start (index or None)."""
     opts = ContentOptions()
@@ -96,7 +51,7 @@ def rows(answers, protos, sentm):
             for i in range(s, min(e, len(words))):
                 word_gold[i] = lab
         st = rule_stage(words, question=a.question, opts=opts)
-        _, xs, xa = stage_features(st, words, protos, sentm)
+        _, xs, xa = stage_features(st, words, protos)
         span_gold = []
         for sp in st.spans:
             labs = word_gold[sp.start : sp.end]
@@ -186,8 +141,7 @@ def fit_smoothing(train, dev, sw, sb, smu, ssd):
 def main() -> None:
     protos = prototypes()
     print(f"{len(protos[1])} prototype sentences in {len(PROTO_GROUPS)} groups")
-    sentm = sentence_model()
-    train, dev = rows(load_split("train"), protos, sentm), rows(load_split("dev"), protos, sentm)
+    train, dev = rows(load_split("train"), protos), rows(load_split("dev"), protos)
     print(f"train {len(train)} answers, dev {len(dev)} answers")
     xs = np.vstack([r[0] for r in train]); ys = np.concatenate([r[1] for r in train])
     best = None
@@ -209,24 +163,14 @@ def main() -> None:
     # out-of-fold probabilities over train+dev (5 folds), not on dev alone: dev holds 3-18
     # answers of a kind, too few to place a threshold (F1 on dev alone chose 0.15-0.25, flagged
     # blame in a plainly accountable answer and halved precision). The weights are then fitted on
-    # train only. Each kind also chooses its features: the pooled answer embedding, or in its
-    # place the prototype features, the sentence classifier's, or both (the other features are in
-    # all but the last), or these two blocks alone.
+    # train only. Each kind also chooses its features: the pooled answer embedding, or the
+    # prototype features in its place (the other features are in both).
     xa = np.vstack([r[2] for r in train])
-    n_proto, n_sent = 2 * len(PROTO_GROUPS), 2 * (len(SENTENCE_CLASSES) - 1)
-    idx = np.arange(xa.shape[1])
-    proto_block = (idx >= xa.shape[1] - n_proto - n_sent) & (idx < xa.shape[1] - n_sent)
-    sent_block = idx >= xa.shape[1] - n_sent
-    masks = {"pooled": idx < xa.shape[1] - n_proto - n_sent, "prototypes": (idx >= DIM) & ~sent_block,
-             "sentences": (idx >= DIM) & ~proto_block, "prototypes+sentences": idx >= DIM,
-             # the sentence evidence alone (and the question's kind): a kind told in one sentence,
-             # such as a typo offered as the mistake, is then not read off the answer's other traits
-             "evidence only": proto_block | sent_block | (idx == xa.shape[1] - n_proto - n_sent - 1)}
+    n_proto = 2 * len(PROTO_GROUPS)
+    masks = {"pooled": np.arange(xa.shape[1]) < xa.shape[1] - n_proto, "prototypes": np.arange(xa.shape[1]) >= DIM}
     both = train + dev
     xb = np.vstack([r[2] for r in both])
-    # Three different 5-fold splits, F1 averaged over them: with 19-84 positives of a kind, one
-    # split's F1 moves by a few points between neighbouring settings and chose by noise.
-    folds = [np.random.default_rng(r).permutation(len(both)) % 5 for r in range(3)]
+    fold = np.random.default_rng(0).permutation(len(both)) % 5
     pw, pb, pmu, psd, thr, modes = [], [], [], [], [], []
     for j, kind in enumerate(PITFALL_KINDS):
         y = np.array([kind in r[3] for r in train])
@@ -234,19 +178,15 @@ def main() -> None:
         cand = []
         for name, m in masks.items():
             for l2p in (1e-2, 1e-1, 1.0):
-                oofs = []
-                for fold in folds:
-                    oof = np.zeros(len(both))
-                    for f in range(5):
-                        w, b, mu, sd = fit_binary(xb[fold != f][:, m], yb[fold != f], l2=l2p)
-                        oof[fold == f] = 1 / (1 + np.exp(-(((xb[fold == f][:, m] - mu) / sd) @ w + b)))
-                    oofs.append(oof)
+                oof = np.zeros(len(both))
+                for f in range(5):
+                    w, b, mu, sd = fit_binary(xb[fold != f][:, m], yb[fold != f], l2=l2p)
+                    oof[fold == f] = 1 / (1 + np.exp(-(((xb[fold == f][:, m] - mu) / sd) @ w + b)))
                 for t in np.linspace(0.1, 0.9, 17):
-                    score = float(np.mean([f1(*counts(o >= t, yb)) for o in oofs]))
-                    cand.append((score, -abs(t - 0.5), name == "pooled", l2p, t, oofs, name))
-        score, _, _, l2p, t, oofs, name = max(cand, key=lambda c: c[:3])
-        f = {"rules": f1(*counts(rb, yb)), "learned": score,
-             "union": float(np.mean([f1(*counts(rb | (o >= t), yb)) for o in oofs]))}
+                    cand.append((f1(*counts(oof >= t, yb)), -abs(t - 0.5), name == "pooled", l2p, t, oof, name))
+        score, _, _, l2p, t, oof, name = max(cand, key=lambda c: c[:3])
+        learned = oof >= t
+        f = {"rules": f1(*counts(rb, yb)), "learned": f1(*counts(learned, yb)), "union": f1(*counts(rb | learned, yb))}
         mode = max(MODES, key=lambda m: (f[m], m == "rules"))
         m = masks[name]
         wm, b, mum, sdm = fit_binary(xa[:, m], y, l2=l2p)
@@ -262,7 +202,7 @@ def main() -> None:
     save_weights(OUT, JudgeWeights(sw.astype(np.float32), sb.astype(np.float32), smu.astype(np.float32),
                                    ssd.astype(np.float32), W.astype(np.float32), B.astype(np.float32),
                                    mu0.astype(np.float32), sd0.astype(np.float32), np.array(thr, dtype=np.float32),
-                                   star_mode, np.array(modes), *smooth, *protos, *sentm))
+                                   star_mode, np.array(modes), *smooth, *protos))
     print(f"wrote {OUT}")
 
 

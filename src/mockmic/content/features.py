@@ -20,19 +20,6 @@ PITFALL_KINDS = ("blaming_others", "denying_mistakes", "trivial_example", "dwell
 # The groups of prototype sentences (``scripts/evaluation/pitfall_prototypes.toml``): each pitfall
 # kind's shape, and the lesson an answer with no ``no_learning`` tells.
 PROTO_GROUPS = (*PITFALL_KINDS, "lesson")
-# The classes of the sentence pitfall classifier, trained on the labelled sentences of
-# ``scripts/evaluation/pitfall_sentences/`` (each pitfall's shape and its look-alikes, which are
-# ``clean``): one sentence tells at most one of them. ``no_learning`` is an answer's absence of a
-# lesson, so its sentence-level classes are ``lesson`` and the ``vague_lesson`` that is none.
-SENTENCE_CLASSES = ("clean", "blaming_others", "denying_mistakes", "trivial_example", "dwelling_on_negative",
-                    "low_ownership", "making_excuses", "minimising_harm", "lesson", "vague_lesson")
-# Each group of the labelled sentences, by class: a pitfall's own group, or a look-alike of one
-# that must not be taken for it (blame vs others named while the speaker owns the mistake, excuse
-# vs scene-setting, minimising vs harm told plainly, ...), which is clean, as are the ordinary
-# sentences of a story (``scene``: openings, connectives, plain facts; ``action_result``).
-SENTENCE_LOOKALIKES = ("owned_others", "first_person_mistake", "context", "honest_harm", "brief_feeling",
-                       "serious_mistake", "action_result", "scene")
-SENTENCE_GROUP_CLASS = {**{c: c for c in SENTENCE_CLASSES[1:]}, **{g: "clean" for g in SENTENCE_LOOKALIKES}}
 
 
 def span_signals(stage, words) -> np.ndarray:
@@ -82,31 +69,12 @@ def prototype_features(sim: np.ndarray) -> np.ndarray:
     return np.concatenate([top[0], top[:2].mean(axis=0)]).astype(np.float32)
 
 
-def sentence_class_probs(emb: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``(n_sentences, len(SENTENCE_CLASSES))``: the sentence classifier's probabilities (softmax)."""
-    z = emb @ w + b
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def sentence_class_features(prob: np.ndarray) -> np.ndarray:
-    """Per class but ``clean``: the answer's most likely sentence's probability, and its two most likely's mean.
-
-    >>> p = np.zeros((3, len(SENTENCE_CLASSES))); p[:, 0] = 1; p[1] = 0; p[1, 1] = 1
-    >>> f = sentence_class_features(p); f[0], f[len(SENTENCE_CLASSES) - 1]
-    (1.0, 0.5)
-    """
-    return prototype_features(prob[:, 1:])
-
-
 def answer_features(emb: np.ndarray, sig: np.ndarray, rule_pitfalls: set[str], n_words: int,
-                    mistake_question: bool, proto: np.ndarray, sent: np.ndarray) -> np.ndarray:
+                    mistake_question: bool, proto: np.ndarray) -> np.ndarray:
     """Per answer: mean embedding, signal counts, the rules' pitfalls, length, the question's kind,
-    ``proto`` (:func:`prototype_features`) and ``sent`` (:func:`sentence_class_features`), in
-    that order: the mean embedding first, the two blocks of sentence evidence last."""
+    and ``proto`` (:func:`prototype_features`). The mean embedding comes first."""
     mean = emb.mean(axis=0) if emb.shape[0] else np.zeros(emb.shape[1], dtype=np.float32)
     counts = sig.sum(axis=0)
     rp = np.array([float(k in rule_pitfalls) for k in PITFALL_KINDS], dtype=np.float32)
     extra = np.array([math.log1p(n_words), math.log1p(emb.shape[0]), float(mistake_question)], dtype=np.float32)
-    return np.concatenate([mean, np.minimum(counts, 3.0), rp, extra, proto, sent]).astype(np.float32)
+    return np.concatenate([mean, np.minimum(counts, 3.0), rp, extra, proto]).astype(np.float32)

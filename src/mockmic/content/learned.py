@@ -19,9 +19,8 @@ import re
 import numpy as np
 
 from ..results import Pitfall, Word, clock
-from .features import (LABELS, PITFALL_KINDS, PROTO_GROUPS, SENTENCE_CLASSES, answer_features, prototype_features,
-                       prototype_similarity, sentence_class_features, sentence_class_probs, sentence_features,
-                       span_signals)
+from .features import (LABELS, PITFALL_KINDS, PROTO_GROUPS, answer_features, prototype_features, prototype_similarity,
+                       sentence_features, span_signals)
 
 MODES = ("rules", "learned", "union")
 # The pitfall classifiers were trained on whole answers (the set's shortest has about 40 words):
@@ -73,10 +72,6 @@ class JudgeWeights:
     # training time from scripts/evaluation/pitfall_prototypes.toml.
     proto_emb: np.ndarray | None = None  # (prototypes, 384)
     proto_group: np.ndarray | None = None  # (prototypes,)
-    # The sentence pitfall classifier (softmax over SENTENCE_CLASSES on the embedding), trained on
-    # scripts/evaluation/pitfall_sentences/ before the answer classifiers that read its output.
-    sent_w: np.ndarray | None = None  # (384, classes)
-    sent_b: np.ndarray | None = None  # (classes,)
 
 
 def save_weights(path, w: JudgeWeights) -> None:
@@ -88,7 +83,7 @@ def load_weights() -> JudgeWeights:
     data = resources.files("mockmic.content").joinpath("model/judge.npz").read_bytes()
     z = np.load(BytesIO(data))
     conv = {"star_mode": int, "star_lam": float, "star_presence": float}
-    return JudgeWeights(**{k: conv.get(k, np.asarray)(z[k]) for k in JudgeWeights.__dataclass_fields__ if k in z})
+    return JudgeWeights(**{k: conv.get(k, np.asarray)(z[k]) for k in JudgeWeights.__dataclass_fields__})
 
 
 def load_judge() -> None:
@@ -105,36 +100,22 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def stage_features(stage, words: Sequence[Word], prototypes: tuple[np.ndarray, np.ndarray] | None = None,
-                   sentence_model: tuple[np.ndarray, np.ndarray] | None = None
+def stage_features(stage, words: Sequence[Word], prototypes: tuple[np.ndarray, np.ndarray] | None = None
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Embeddings, sentence features and answer features of one answer's rule stage.
 
-    ``prototypes`` (embeddings, groups) and ``sentence_model`` (weights, biases of the sentence
-    pitfall classifier) default to the ones in the shipped weights."""
+    ``prototypes`` (embeddings, groups) defaults to the ones in the shipped weights."""
     from .embed import load_embedder
 
-    if prototypes is None or sentence_model is None:
+    if prototypes is None:
         w = load_weights()
-        prototypes = prototypes or (w.proto_emb, w.proto_group)
-        sentence_model = sentence_model or (w.sent_w, w.sent_b)
+        prototypes = (w.proto_emb, w.proto_group)
     emb = load_embedder().embed(stage.texts)
     sig = span_signals(stage, words)
     xs = sentence_features(emb, stage.labels, sig)
     proto = prototype_features(prototype_similarity(emb, *prototypes))
-    sent = sentence_class_features(sentence_probs(emb, sentence_model))
-    xa = answer_features(emb, sig, {p.kind for p in stage.pitfalls}, len(words), stage.mistake_question, proto, sent)
+    xa = answer_features(emb, sig, {p.kind for p in stage.pitfalls}, len(words), stage.mistake_question, proto)
     return emb, xs, xa
-
-
-def sentence_probs(emb: np.ndarray, sentence_model: tuple[np.ndarray | None, np.ndarray | None]) -> np.ndarray:
-    """The sentence pitfall classifier's probabilities per sentence (all ``clean`` for weights without one)."""
-    sw, sb = sentence_model
-    if sw is None or sw.ndim != 2:
-        out = np.zeros((emb.shape[0], len(SENTENCE_CLASSES)), dtype=np.float32)
-        out[:, 0] = 1.0
-        return out
-    return sentence_class_probs(emb, sw, sb)
 
 
 def star_probs(w: JudgeWeights, xs: np.ndarray) -> np.ndarray:
@@ -227,24 +208,18 @@ def apply_judge(stage, words: Sequence[Word], judge: str, *, min_words: int = 20
 
 def _evidence_span(w: JudgeWeights, emb: np.ndarray, j: int, labels: Sequence[str | None]) -> int:
     """The sentence to quote for pitfall ``j``: the one whose embedding pushes its score most or,
-    when its classifier reads the sentence classifier's output, the sentence it finds most likely
-    to tell the kind, else the one closest to the kind's prototypes
+    when its classifier reads the prototype features, the one closest to the kind's prototypes
     (for ``no_learning``, the last one, where a lesson would be, as the rules quote it; for
     ``trivial_example``, among the sentences that set the scene, where the example is told, since
     the similarity is partly topical and a lesson about the same typo would otherwise win)."""
     dim = emb.shape[1]
     push = w.pit_w[:dim, j] / w.pit_sd[:dim]
-    kind = PITFALL_KINDS[j]
     if np.any(push) or w.proto_emb is None:
         return int(np.argmax(emb @ push))
-    if kind == "no_learning":
+    if PITFALL_KINDS[j] == "no_learning":
         return emb.shape[0] - 1
-    n_sent = 2 * (len(SENTENCE_CLASSES) - 1)
-    if kind in SENTENCE_CLASSES and w.sent_w is not None and np.any(w.pit_w[-n_sent:, j]):
-        sim = sentence_probs(emb, (w.sent_w, w.sent_b))[:, SENTENCE_CLASSES.index(kind)]
-    else:
-        sim = prototype_similarity(emb, w.proto_emb, w.proto_group)[:, PROTO_GROUPS.index(kind)]
-    if kind == "trivial_example":
+    sim = prototype_similarity(emb, w.proto_emb, w.proto_group)[:, PROTO_GROUPS.index(PITFALL_KINDS[j])]
+    if PITFALL_KINDS[j] == "trivial_example":
         scene = [i for i, lab in enumerate(labels) if lab in ("situation", "task")]
         if scene:
             return scene[int(np.argmax(sim[scene]))]

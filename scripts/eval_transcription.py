@@ -112,6 +112,19 @@ def show_fillers(tr, clips: list[dict], audio: dict[str, np.ndarray]) -> None:
               f"\n    dropped {list(t.dropped_hallucinations)}")
 
 
+def streamed_text(tr, samples: np.ndarray, mode: str) -> str:
+    """The transcript the recorder would get streaming ``samples`` (fed as fast as they come:
+    where chunks are cut depends on the audio alone, and they are transcribed in order)."""
+    from mockmic.transcribe.streaming import StreamingTranscriber
+    from mockmic.web.engine.recordings import LIVE_STREAM
+
+    st = StreamingTranscriber(tr, LIVE_STREAM if mode == "streamed-web" else None)
+    block = int(0.1 * SR)
+    for i in range(0, samples.size, block):
+        st.feed(samples[i : i + block])
+    return st.finish().text
+
+
 def parse_set(items: list[str]) -> dict:
     """``--set max_clip_s=15`` into TranscribeOptions keywords (numbers and booleans parsed)."""
     fields = {f.name: f for f in dataclasses.fields(TranscribeOptions)}
@@ -133,8 +146,10 @@ def parse_set(items: list[str]) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--model", default=None)
-    ap.add_argument("--mode", default="batched", choices=("batched", "sequential"),
-                    help="TranscribeOptions.mode (default batched, as mockmic runs)")
+    ap.add_argument("--mode", default="batched", choices=("batched", "sequential", "streamed", "streamed-web"),
+                    help="TranscribeOptions.mode (default batched, as mockmic runs files); streamed: the audio fed "
+                         "in 0.1 s blocks through the terminal recorder's StreamingTranscriber (chunks cut at "
+                         "pauses, each transcribed batched with the text before), streamed-web: the browser's")
     ap.add_argument("--split", default="all", choices=("all", "tune", "test"),
                     help="tune: even positions of the sorted clip ids; test: odd positions (held out)")
     ap.add_argument("--rows", default="mockmic,no-prompt,plain",
@@ -160,10 +175,13 @@ def main() -> None:
             text_of = Plain(args.model).text
         else:
             prompt = None if label == "no-prompt" else FILLER_PROMPT
+            mode = "batched" if args.mode.startswith("streamed") else args.mode
             opts = TranscribeOptions(initial_prompt=prompt, keep_prompt_in_force=prompt is not None,
-                                     mode=args.mode, **overrides)
+                                     mode=mode, **overrides)
             tr = Transcriber(args.model, opts)
             text_of = lambda samples, tr=tr: tr.transcribe(samples).text  # noqa: E731
+            if args.mode.startswith("streamed"):
+                text_of = lambda samples, tr=tr: streamed_text(tr, samples, args.mode)  # noqa: E731
             if args.fillers and label == "mockmic":
                 show_fillers(tr, clips, audio)
         m = measure(text_of, clips, audio, joined_only=args.joined_only)

@@ -100,9 +100,11 @@ def test_inserted_um_and_uh_are_found_at_their_time(rate, transcriber):
 
 
 @pytest.mark.parametrize("rate", [
-    pytest.param(130, marks=pytest.mark.xfail(strict=True, reason=(
-        "known miss: at beam 2 tiny.en writes 'none of them' as 'a, um,' and espeak-ng's monotone "
-        "'none' passes the filled-pause check (23.6 s)"))),
+    # Not strict: whether tiny.en writes the 'um' depends on the machine's CPU kernels (the same
+    # code, packages and audio gave it on 2026-12-03's machine and not on 2026-12-04's AMD EPYC).
+    pytest.param(130, marks=pytest.mark.xfail(strict=False, reason=(
+        "known miss on some CPUs: at beam 2 tiny.en writes 'none of them' as 'a, um,' and espeak-ng's "
+        "monotone 'none' passes the filled-pause check (23.6 s)"))),
     160,
 ])
 def test_nothing_else_is_taken_for_a_filler(rate, transcriber):

@@ -108,3 +108,44 @@ def test_speech_no_word_covers_is_measured_and_noise_is_not(transcriber):
     assert speech.size / SR - 1.0 <= bare <= speech.size / SR + 0.5, bare
     both = segs + [SimpleNamespace(words=[SimpleNamespace(start=sig.size / SR - 0.3 - speech.size / SR, end=sig.size / SR - 0.3)])]
     assert _uncovered_s(sig, silent_frames(sig), 0, sig.size, both, opts) < opts.max_uncovered_s
+
+
+def _segment(text_words, start=0.0):
+    from faster_whisper.transcribe import Segment, Word as FWord
+
+    words = [FWord(start + 0.1 * i, start + 0.1 * i + 0.05, " " + w, 0.9) for i, w in enumerate(text_words)]
+    return Segment(0, 0, start, start + 0.1 * len(words), "".join(w.word for w in words), [], -0.5, 1.0, 0.0,
+                   words, 0.0)
+
+
+class _Decoder:
+    """Stands in for the model in ``_unlooped``: the clip decoded without the prompt gives ``plain``."""
+
+    def __init__(self, plain):
+        self.options = TranscribeOptions()
+        self.plain, self.calls = plain, []
+
+    def _decode_clips(self, samples, clips, language, prompt):
+        self.calls.append(prompt)
+        return [_segment(self.plain)], None
+
+
+def test_a_part_still_looping_is_decoded_without_the_prompt_else_cut_to_its_first_time():
+    from mockmic.transcribe.whisper import _unlooped
+
+    loop = [_segment(["montreal"] + ["uh"] * 40 + ["you", "know"])]
+    clip = (0, 10 * SR)
+    # Without the prompt the part reads as speech: that decoding replaces the loop.
+    dec = _Decoder("montreal forced aligner i hardly know her".split())
+    out = _unlooped(dec, np.zeros(10 * SR, np.float32), clip, loop, "en", "Um, uh, like")
+    assert dec.calls == [None] and out[0].text.split() == "montreal forced aligner i hardly know her".split()
+    # Still a loop without it: the run is cut to its first time, the words around it stay.
+    dec = _Decoder(["uh"] * 40)
+    out = _unlooped(dec, np.zeros(10 * SR, np.float32), clip, loop, "en", "Um, uh, like")
+    assert [w.word.strip() for w in out[0].words] == ["montreal", "uh", "you", "know"]
+    assert out[0].text.split() == ["montreal", "uh", "you", "know"]
+    # No loop, or no prompt to blame: nothing is decoded again.
+    dec = _Decoder([])
+    speech = [_segment("i told my manager it was my mistake and i rebuilt the sheet".split())]
+    assert _unlooped(dec, np.zeros(10 * SR, np.float32), clip, speech, "en", "Um, uh") == speech
+    assert _unlooped(dec, np.zeros(10 * SR, np.float32), clip, loop, "en", None) == loop and dec.calls == []

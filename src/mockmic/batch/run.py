@@ -132,12 +132,15 @@ def run_batch(
                     status = "failed" if result.error is not None else "done"
                     yield Outcome(result.index, file, status, result.report, result.error)
                     continue
+                # Shielded until the caller has the outcome: a Ctrl-C while the session is stored
+                # is raised when the caller asks for the next one, so its count of stored files
+                # includes this one (raised before the yield, a stored file went uncounted).
                 with interrupts.shielded():
                     outcome = _store(store, result, file, keys[result.index], copy_audio=copy_audio,
                                      force=force, mine=mine)
-                if outcome.status == "done" and outcome.session_id:
-                    mine.add(outcome.session_id)
-                yield outcome
+                    if outcome.status == "done" and outcome.session_id:
+                        mine.add(outcome.session_id)
+                    yield outcome
         finally:
             results.close()
 

@@ -74,6 +74,38 @@ def looks_looping(text: str, clip_s: float, options: LoopOptions | None = None) 
     return clip_s > 0 and len(words) / clip_s > o.max_words_per_s
 
 
+def repeated_runs(words: list[str], *, max_repeats: int = 4, max_n: int = 3) -> list[bool]:
+    """Which of ``words`` to keep when a run of one word or phrase (up to ``max_n`` words) comes
+    back more than ``max_repeats`` times in a row: the run's first time stays, the rest is a loop.
+
+    >>> w = "montreal uh uh uh uh uh uh uh you know".split()
+    >>> [x for x, k in zip(w, repeated_runs(w)) if k]
+    ['montreal', 'uh', 'you', 'know']
+    >>> w = "i mean i mean i mean i mean i mean i mean so".split()
+    >>> [x for x, k in zip(w, repeated_runs(w)) if k]
+    ['i', 'mean', 'so']
+    >>> all(repeated_runs("no no no and uh uh fine".split()))
+    True
+    """
+    keep = [True] * len(words)
+    i = 0
+    while i < len(words):
+        for n in range(1, max_n + 1):
+            gram = words[i : i + n]
+            if len(gram) < n:
+                break
+            j = i + n
+            while words[j : j + n] == gram:
+                j += n
+            if (j - i) // n > max_repeats:
+                for k in range(i + n, j):
+                    keep[k] = False
+                i = j - 1
+                break
+        i += 1
+    return keep
+
+
 def looks_sparse(text: str, voiced_s: float, options: LoopOptions | None = None) -> bool:
     """Whether a clip with ``voiced_s`` seconds of sound got far fewer words than that holds."""
     o = options or LoopOptions()

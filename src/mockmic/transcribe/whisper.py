@@ -6,7 +6,9 @@ over silence are cleaned by :mod:`.cleanup`.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from ..results import Transcript, Word
 from .chunks import energy_clips, silent_frames, split_at_deepest_pause, FRAME_S as CLIP_FRAME_S
 from .cleanup import drop_hallucinations, refine_word_times
 from .heard import VAD_WINDOW, silero_speech_prob, unheard_words
-from .loops import LoopOptions, looks_looping, needs_second_look
+from .loops import LoopOptions, looks_looping, needs_second_look, repeated_runs
 from .models import resolve_model
 
 # Disfluent prompt: makes Whisper write the "um"s and "uh"s it otherwise drops (DESIGN.md).
@@ -73,6 +75,10 @@ class TranscribeOptions:
     # Batched mode: a clip decoded into a loop is decoded again in two parts at its longest
     # pause, at most this many times over (0: never).
     resplit_depth: int = 2
+    # A part still decoded into a loop after the last split is decoded once more without the
+    # filler prompt, which is what drives a model into "uh, uh, uh, ..." (base on the joined test
+    # half of ../shared/eval/mfa: 110 "uh" at one place, WER 0.747); kept only if it is no loop.
+    unloop_without_prompt: bool = True
     loops: LoopOptions = LoopOptions()
     # Words with no speech under them (.heard) leave the transcript for dropped_hallucinations.
     drop_unheard: bool = True
@@ -248,7 +254,7 @@ def _decode_in_parts(tr: Transcriber, samples, clip, first_try, language, prompt
     a, b = clip
     cut = split_at_deepest_pause(samples, a, b, silent=silent)
     if depth <= 0 or cut is None:
-        return list(first_try)
+        return _unlooped(tr, samples, clip, first_try, language, prompt)
     sr = config.SAMPLE_RATE
     parts = [(a, cut), (cut, b)]
     segs, _ = tr._decode_clips(samples, parts, language, prompt)
@@ -261,7 +267,7 @@ def _decode_in_parts(tr: Transcriber, samples, clip, first_try, language, prompt
         if depth > 1 and _worth_second_look(tr, samples, silent, part, part_segs):
             out += _decode_in_parts(tr, samples, part, part_segs, language, prompt, depth - 1, silent)
         else:
-            out += part_segs
+            out += _unlooped(tr, samples, part, part_segs, language, prompt)
     first_text = " ".join(s.text for s in first_try)
     if not looks_looping(first_text, (b - a) / sr, tr.options.loops):
         n_first, n_out = _n_words(first_text), _n_words(" ".join(s.text for s in out))
@@ -274,6 +280,33 @@ def _decode_in_parts(tr: Transcriber, samples, clip, first_try, language, prompt
         if not gained:
             return list(first_try)
     return out
+
+
+def _unlooped(tr: Transcriber, samples, clip: tuple[int, int], segments, language, prompt) -> list:
+    """``segments``, or when their text is still a loop, the clip decoded without the filler
+    prompt (and without the text before it) if that is none; else the segments as they are."""
+    a, b = clip
+    clip_s = (b - a) / config.SAMPLE_RATE
+    o = tr.options
+    if not (o.unloop_without_prompt and prompt and looks_looping(" ".join(s.text for s in segments), clip_s, o.loops)):
+        return list(segments)
+    plain, _ = tr._decode_clips(samples, [clip], language, None)
+    plain = list(plain)
+    if looks_looping(" ".join(s.text for s in plain), clip_s, o.loops):
+        return [_without_repeats(s, o.loops) for s in segments]
+    return plain
+
+
+def _without_repeats(seg, options: LoopOptions):
+    """``seg`` with a word or phrase that comes back more than ``max_ngram_repeats`` times in a
+    row cut to its first time (:func:`.loops.repeated_runs`): the loop left when no decoding
+    escaped it is not what was said."""
+    words = list(seg.words or [])
+    keep = repeated_runs([re.sub(r"[^a-z0-9']+", "", w.word.lower()) for w in words], max_repeats=options.max_ngram_repeats)
+    if all(keep):
+        return seg
+    kept = [w for w, k in zip(words, keep) if k]
+    return dataclasses.replace(seg, words=kept, text="".join(w.word for w in kept))
 
 
 def _worth_second_look(tr: Transcriber, samples, silent, clip: tuple[int, int], segments) -> bool:

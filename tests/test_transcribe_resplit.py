@@ -7,8 +7,10 @@ from pathlib import Path
 
 import jiwer
 import numpy as np
+import pytest
 
 from conftest import SR, espeak_samples, normalise_text, silence
+from mockmic.audio import load_audio
 from mockmic.transcribe import TranscribeOptions, Transcriber
 from mockmic.transcribe.chunks import split_at_deepest_pause
 from mockmic.transcribe.loops import LoopOptions, looks_looping, looks_sparse, needs_second_look
@@ -149,3 +151,38 @@ def test_a_part_still_looping_is_decoded_without_the_prompt_else_cut_to_its_firs
     speech = [_segment("i told my manager it was my mistake and i rebuilt the sheet".split())]
     assert _unlooped(dec, np.zeros(10 * SR, np.float32), clip, speech, "en", "Um, uh") == speech
     assert _unlooped(dec, np.zeros(10 * SR, np.float32), clip, loop, "en", None) == loop and dec.calls == []
+
+
+@pytest.fixture(scope="module")
+def base_model(tmp_path_factory):
+    from mockmic.transcribe.install import install_base
+
+    return install_base(target_dir=tmp_path_factory.mktemp("models"), echo=lambda _: None)
+
+
+def _longest_run(words: list[str]) -> int:
+    best = run = 0
+    for i, w in enumerate(words):
+        run = run + 1 if i and w == words[i - 1] else 1
+        best = max(best, run)
+    return best
+
+
+def test_base_looping_on_real_uh_uh_speech_is_cut_and_the_transcript_is_closer(base_model):
+    # Four real clips of ../shared/eval/mfa joined 0.5 s apart (one says "montreal uh uh uh uh uh
+    # uh forced aligner" in a silly voice): batched base with the filler prompt wrote "uh" 26
+    # times in a row there, and again without the prompt (2026-12-04, README "every mode").
+    from delivery_signals import MFA_DIR, mfa_manifest
+
+    clips = {c["id"]: c for c in mfa_manifest()}
+    ids = ["mfa/mfa_thoughts", "mfa/mfa_uhuh", "mfa/mfa_unk", "mfa/mfa_whisper"]
+    gap = np.zeros(SR // 2, np.float32)
+    x = np.concatenate([y for i in ids for y in (load_audio(MFA_DIR / clips[i]["audio"])[0], gap)])
+    ref = " ".join(normalise_text(clips[i]["reference"]) for i in ids)
+    got = {}
+    for fix in (True, False):
+        t = Transcriber(str(base_model), TranscribeOptions(unloop_without_prompt=fix)).transcribe(x)
+        got[fix] = normalise_text(t.text)
+    assert _longest_run(got[True].split()) <= 4, got[True]
+    if _longest_run(got[False].split()) > 10:  # the loop happened without the fix (it does here)
+        assert jiwer.wer(ref, got[True]) < jiwer.wer(ref, got[False]) - 0.3, got

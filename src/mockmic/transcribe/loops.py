@@ -77,7 +77,11 @@ def looks_looping(text: str, clip_s: float, options: LoopOptions | None = None) 
 def repeated_runs(words: list[str], *, max_repeats: int = 4, max_n: int = 3) -> list[bool]:
     """Which of ``words`` to keep when a run of one word or phrase (up to ``max_n`` words) comes
     back more than ``max_repeats`` times in a row: the run's first time stays, the rest is a loop.
+    Words are compared as :func:`looks_looping` reads them (case and punctuation aside).
 
+    >>> w = "Montreal, uh, uh, uh, uh, uh, uh, uh. You know".split()
+    >>> [x for x, k in zip(w, repeated_runs(w)) if k]
+    ['Montreal,', 'uh,', 'You', 'know']
     >>> w = "montreal uh uh uh uh uh uh uh you know".split()
     >>> [x for x, k in zip(w, repeated_runs(w)) if k]
     ['montreal', 'uh', 'you', 'know']
@@ -87,6 +91,7 @@ def repeated_runs(words: list[str], *, max_repeats: int = 4, max_n: int = 3) -> 
     >>> all(repeated_runs("no no no and uh uh fine".split()))
     True
     """
+    words = ["".join(_words(w)) for w in words]
     keep = [True] * len(words)
     i = 0
     while i < len(words):

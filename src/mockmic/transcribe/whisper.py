@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -302,7 +301,7 @@ def _without_repeats(seg, options: LoopOptions):
     row cut to its first time (:func:`.loops.repeated_runs`): the loop left when no decoding
     escaped it is not what was said."""
     words = list(seg.words or [])
-    keep = repeated_runs([re.sub(r"[^a-z0-9']+", "", w.word.lower()) for w in words], max_repeats=options.max_ngram_repeats)
+    keep = repeated_runs([w.word for w in words], max_repeats=options.max_ngram_repeats)
     if all(keep):
         return seg
     kept = [w for w, k in zip(words, keep) if k]

@@ -175,13 +175,14 @@ def main() -> None:
             text_of = Plain(args.model).text
         else:
             prompt = None if label == "no-prompt" else FILLER_PROMPT
-            mode = "batched" if args.mode.startswith("streamed") else args.mode
+            streamed = args.mode.startswith("streamed")  # each chunk is transcribed batched
             opts = TranscribeOptions(initial_prompt=prompt, keep_prompt_in_force=prompt is not None,
-                                     mode=mode, **overrides)
+                                     mode="batched" if streamed else args.mode, **overrides)
             tr = Transcriber(args.model, opts)
-            text_of = lambda samples, tr=tr: tr.transcribe(samples).text  # noqa: E731
-            if args.mode.startswith("streamed"):
+            if streamed:
                 text_of = lambda samples, tr=tr: streamed_text(tr, samples, args.mode)  # noqa: E731
+            else:
+                text_of = lambda samples, tr=tr: tr.transcribe(samples).text  # noqa: E731
             if args.fillers and label == "mockmic":
                 show_fillers(tr, clips, audio)
         m = measure(text_of, clips, audio, joined_only=args.joined_only)

@@ -74,6 +74,22 @@ def looks_looping(text: str, clip_s: float, options: LoopOptions | None = None) 
     return clip_s > 0 and len(words) / clip_s > o.max_words_per_s
 
 
+def runs_away(text: str, clip_s: float, options: LoopOptions | None = None) -> bool:
+    """Whether ``text`` is more than a clip of ``clip_s`` seconds can hold: it compresses like a
+    loop or has more words a second than anyone says. Unlike :func:`looks_looping`, a word said
+    several times in a row ("uh uh uh uh uh uh") is not enough on its own.
+
+    >>> runs_away(" ".join(["uh"] * 60), 3.0), runs_away("montreal uh uh uh uh uh uh forced aligner", 3.0)
+    (True, False)
+    """
+    o = options or LoopOptions()
+    words = _words(text)
+    if len(words) < o.min_words:
+        return False
+    return (compression_ratio(" ".join(words)) > o.max_compression_ratio
+            or (clip_s > 0 and len(words) / clip_s > o.max_words_per_s))
+
+
 def repeated_runs(words: list[str], *, max_repeats: int = 4, max_n: int = 3) -> list[bool]:
     """Which of ``words`` to keep when a run of one word or phrase (up to ``max_n`` words) comes
     back more than ``max_repeats`` times in a row: the run's first time stays, the rest is a loop.

@@ -20,7 +20,7 @@ from ..results import Transcript, Word
 from .chunks import energy_clips, silent_frames, split_at_deepest_pause, FRAME_S as CLIP_FRAME_S
 from .cleanup import drop_hallucinations, refine_word_times
 from .heard import VAD_WINDOW, silero_speech_prob, unheard_words
-from .loops import LoopOptions, looks_looping, needs_second_look, repeated_runs
+from .loops import LoopOptions, looks_looping, needs_second_look, repeated_runs, runs_away
 from .models import resolve_model
 
 # Disfluent prompt: makes Whisper write the "um"s and "uh"s it otherwise drops (DESIGN.md).
@@ -159,6 +159,12 @@ class Transcriber:
                 temperature=opts.temperature,
                 vad_filter=False,
             )
+            # Sequential decoding has no clip to split and decode again: a segment that ran away
+            # (base wrote "uh" 100 times over "montreal uh uh uh uh uh uh forced aligner") keeps
+            # only the first time of its repeated run.
+            segments = (_without_repeats(s, opts.loops)
+                        if runs_away(s.text, float(s.end) - float(s.start), opts.loops) else s
+                        for s in segments)
         kept: list[list[Word]] = []
         done_s = 0.0
         for seg in segments:

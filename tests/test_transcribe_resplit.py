@@ -191,12 +191,11 @@ def test_base_looping_on_real_uh_uh_speech_is_cut_and_the_transcript_is_closer(b
 def test_sequential_segment_that_ran_away_keeps_its_first_time_but_real_repeats_stay():
     # Sequential decoding has no clip to decode again: a segment with more words than its
     # seconds can hold is cut to the first time of its run; six real "uh" in 3 s are left alone.
-    from mockmic.transcribe.loops import LoopOptions, runs_away
-    from mockmic.transcribe.whisper import _without_repeats
+    from mockmic.transcribe.loops import LoopOptions, runs_away, without_repeats
 
     loop = _segment(["montreal"] + ["uh"] * 100 + ["forced", "aligner"])
     assert runs_away(loop.text, 3.0, LoopOptions())
-    assert _without_repeats(loop, LoopOptions()).text.split() == ["montreal", "uh", "forced", "aligner"]
+    assert without_repeats(loop, LoopOptions()).text.split() == ["montreal", "uh", "forced", "aligner"]
     real = _segment(["montreal"] + ["uh"] * 6 + ["forced", "aligner"])
     assert not runs_away(real.text, 3.0, LoopOptions())
 

@@ -16,6 +16,7 @@ False
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import zlib
 from collections import Counter
@@ -66,12 +67,8 @@ def looks_looping(text: str, clip_s: float, options: LoopOptions | None = None) 
     words = _words(text)
     if len(words) < o.min_words:
         return False
-    if compression_ratio(" ".join(words)) > o.max_compression_ratio:
-        return True
     grams = Counter(tuple(words[i: i + o.ngram]) for i in range(len(words) - o.ngram + 1))
-    if grams and grams.most_common(1)[0][1] > o.max_ngram_repeats:
-        return True
-    return clip_s > 0 and len(words) / clip_s > o.max_words_per_s
+    return bool(grams and grams.most_common(1)[0][1] > o.max_ngram_repeats) or runs_away(text, clip_s, o)
 
 
 def runs_away(text: str, clip_s: float, options: LoopOptions | None = None) -> bool:
@@ -137,3 +134,15 @@ def needs_second_look(text: str, clip_s: float, voiced_s: float, options: LoopOp
     """A loop or skipped speech, from the text alone: the clip is worth decoding again in parts.
     (Speech the words leave bare needs the audio: ``transcribe.whisper`` checks it after these.)"""
     return looks_looping(text, clip_s, options) or looks_sparse(text, voiced_s, options)
+
+
+def without_repeats(seg, options: LoopOptions):
+    """``seg`` with a word or phrase that comes back more than ``max_ngram_repeats`` times in a
+    row cut to its first time (:func:`repeated_runs`): the loop left when no decoding
+    escaped it is not what was said."""
+    words = list(seg.words or [])
+    keep = repeated_runs([w.word for w in words], max_repeats=options.max_ngram_repeats)
+    if all(keep):
+        return seg
+    kept = [w for w, k in zip(words, keep) if k]
+    return dataclasses.replace(seg, words=kept, text="".join(w.word for w in kept))

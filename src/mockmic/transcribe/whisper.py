@@ -6,7 +6,6 @@ over silence are cleaned by :mod:`.cleanup`.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import time
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from ..results import Transcript, Word
 from .chunks import energy_clips, silent_frames, split_at_deepest_pause, FRAME_S as CLIP_FRAME_S
 from .cleanup import drop_hallucinations, refine_word_times
 from .heard import VAD_WINDOW, silero_speech_prob, unheard_words
-from .loops import LoopOptions, looks_looping, needs_second_look, repeated_runs, runs_away
+from .loops import LoopOptions, looks_looping, needs_second_look, runs_away, without_repeats
 from .models import resolve_model
 
 # Disfluent prompt: makes Whisper write the "um"s and "uh"s it otherwise drops (DESIGN.md).
@@ -162,7 +161,7 @@ class Transcriber:
             # Sequential decoding has no clip to split and decode again: a segment that ran away
             # (base wrote "uh" 100 times over "montreal uh uh uh uh uh uh forced aligner") keeps
             # only the first time of its repeated run.
-            segments = (_without_repeats(s, opts.loops)
+            segments = (without_repeats(s, opts.loops)
                         if runs_away(s.text, float(s.end) - float(s.start), opts.loops) else s
                         for s in segments)
         kept: list[list[Word]] = []
@@ -298,20 +297,8 @@ def _unlooped(tr: Transcriber, samples, clip: tuple[int, int], segments, languag
     plain, _ = tr._decode_clips(samples, [clip], language, None)
     plain = list(plain)
     if looks_looping(" ".join(s.text for s in plain), clip_s, o.loops):
-        return [_without_repeats(s, o.loops) for s in segments]
+        return [without_repeats(s, o.loops) for s in segments]
     return plain
-
-
-def _without_repeats(seg, options: LoopOptions):
-    """``seg`` with a word or phrase that comes back more than ``max_ngram_repeats`` times in a
-    row cut to its first time (:func:`.loops.repeated_runs`): the loop left when no decoding
-    escaped it is not what was said."""
-    words = list(seg.words or [])
-    keep = repeated_runs([w.word for w in words], max_repeats=options.max_ngram_repeats)
-    if all(keep):
-        return seg
-    kept = [w for w, k in zip(words, keep) if k]
-    return dataclasses.replace(seg, words=kept, text="".join(w.word for w in kept))
 
 
 def _worth_second_look(tr: Transcriber, samples, silent, clip: tuple[int, int], segments) -> bool:
